@@ -1,0 +1,73 @@
+import { gql } from 'graphql-tag';
+import type { SubgraphDescriptor } from '@seg/platform-subgraph';
+
+/** The ingest subgraph: where customers come from, and the import jobs that bring them. */
+export const ingestSubgraph: SubgraphDescriptor = {
+  name: 'ingest',
+  url: 'http://127.0.0.1:4001/graphql',
+  typeDefs: gql`
+    extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])
+
+    "A shop's customer, as first seen in its transactions."
+    type Customer @key(fields: "id") {
+      id: ID!
+      "Country of the customer's most recent line."
+      country: String
+      firstSeenAt: String
+      lastSeenAt: String
+    }
+
+    enum ImportStatus {
+      RUNNING
+      COMPLETED
+      FAILED
+    }
+
+    "A CSV import: progress counters while it runs, then its outcome."
+    type ImportJob {
+      id: ID!
+      source: String!
+      status: ImportStatus!
+      linesRead: Int!
+      accepted: Int!
+      rejected: Int!
+      "Valid lines without a customer id: counted, not attributable, not published."
+      withoutCustomer: Int!
+      bytesRead: Float!
+      startedAt: String!
+      finishedAt: String
+      error: String
+      rejectedRows(first: Int = 50): [RejectedRow!]!
+    }
+
+    "A source line that was not accepted, kept for inspection."
+    type RejectedRow {
+      lineNumber: Int!
+      code: String!
+      reason: String!
+      raw: String
+    }
+
+    type UserError @shareable {
+      field: [String!]
+      code: String!
+      message: String!
+    }
+
+    type StartImportPayload {
+      job: ImportJob
+      userErrors: [UserError!]!
+    }
+
+    type Query {
+      customer(id: ID!): Customer
+      importJob(id: ID!): ImportJob
+      importJobs(first: Int = 20): [ImportJob!]!
+    }
+
+    type Mutation {
+      "Imports a CSV file readable by the ingest service (admin). Paths must lie under SEG_IMPORT_ROOTS."
+      startImport(path: String!): StartImportPayload!
+    }
+  `,
+};

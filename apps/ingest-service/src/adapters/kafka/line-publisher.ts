@@ -1,0 +1,32 @@
+import type { Producer } from 'kafkajs';
+import { TransactionLineRecordedV1 } from '@seg/contracts-events';
+import { publish } from '@seg/platform-kafka';
+import type { AttributedLine } from '../../application/import-lines';
+
+/** Publishes accepted lines keyed by customer; the import job id is the correlation id. */
+export function createLinePublisher(producer: Producer, source: 'csv' | 'api' | 'stream') {
+  return async (jobId: string, lines: readonly AttributedLine[]): Promise<void> => {
+    await publish(
+      producer,
+      TransactionLineRecordedV1,
+      lines.map((line) => ({
+        key: line.customerId,
+        event: TransactionLineRecordedV1.create(
+          {
+            lineId: line.lineId,
+            invoiceNo: line.invoiceNo,
+            stockCode: line.stockCode,
+            description: line.description,
+            quantity: line.quantity,
+            invoiceDate: line.invoiceDate,
+            unitPriceMilli: line.unitPriceMilli,
+            customerId: line.customerId,
+            country: line.country,
+            source: { kind: source, importJobId: jobId, lineNumber: line.lineNumber },
+          },
+          { correlationId: jobId, producer: 'ingest-service' },
+        ),
+      })),
+    );
+  };
+}

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { RowRejection } from '@seg/domain-transactions';
+import { placeholders } from '@seg/platform-persistence';
+import type { ImportCounters } from '../../application/import-lines';
+
+export type ImportStatus = 'RUNNING' | 'COMPLETED' | 'FAILED';
+
+export interface ImportJobRecord {
+  readonly id: string;
+  readonly source: string;
+  readonly status: ImportStatus;
+  readonly linesRead: number;
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly withoutCustomer: number;
+  readonly bytesRead: number;
+  readonly error: string | null;
+  readonly startedAt: Date;
+  readonly finishedAt: Date | null;
+}
+
+export interface RejectedRowRecord {
+  readonly lineNumber: number;
+  readonly code: string;
+  readonly reason: string;
+  readonly raw: string | null;
+}
+
+interface JobRow {
+  id: string;
+  source: string;
+  status: ImportStatus;
+  lines_read: number;
+  accepted: number;
+  rejected: number;
+  without_customer: number;
+  bytes_read: string;
+  error: string | null;
+  started_at: Date;
+  finished_at: Date | null;
+}
+
+const toJob = (row: JobRow): ImportJobRecord => ({
+  id: row.id,
+  source: row.source,
+  status: row.status,
+  linesRead: row.lines_read,
+  accepted: row.accepted,
+  rejected: row.rejected,
+  withoutCustomer: row.without_customer,
+  bytesRead: Number(row.bytes_read),
+  error: row.error,
+  startedAt: row.started_at,
+  finishedAt: row.finished_at,
+});
+
+/** Import jobs and their rejected rows. */
+export class ImportJobRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async create(source: string): Promise<ImportJobRecord> {
+    const id = randomUUID();
+    await this.db.query(`INSERT INTO import_jobs (id, source, status, started_at) VALUES (?, ?, 'RUNNING', NOW(3))`, [id, source]);
+    const job = await this.get(id);
+    if (!job) throw new Error(`import job ${id} vanished right after it was created`);
+    return job;
+  }
+
+  async get(id: string): Promise<ImportJobRecord | null> {
+    const rows: JobRow[] = await this.db.query('SELECT * FROM import_jobs WHERE id = ?', [id]);
+    return rows[0] ? toJob(rows[0]) : null;
+  }
+
+  async list(limit: number): Promise<ImportJobRecord[]> {
+    const rows: JobRow[] = await this.db.query('SELECT * FROM import_jobs ORDER BY started_at DESC LIMIT ?', [limit]);
+    return rows.map(toJob);
+  }
+
+  /** Stores a batch of rejected rows and the new counters in one transaction. */
+  async recordProgress(jobId: string, rejections: readonly RowRejection[], counters: Readonly<ImportCounters>): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      if (rejections.length > 0) {
+        const values = rejections.flatMap((r) => [jobId, r.lineNumber, r.code.slice(0, 32), r.reason.slice(0, 512), r.raw ?? null]);
+        await tx.query(`INSERT INTO rejected_rows (job_id, line_number, code, reason, raw) VALUES ${placeholders(rejections.length, 5)}`, values);
+      }
+      await tx.query(
+        'UPDATE import_jobs SET lines_read = ?, accepted = ?, rejected = ?, without_customer = ?, bytes_read = ? WHERE id = ?',
+        [counters.linesRead, counters.accepted, counters.rejected, counters.withoutCustomer, counters.bytesRead, jobId],
+      );
+    });
+  }
+
+  async finish(jobId: string, status: Exclude<ImportStatus, 'RUNNING'>, error: string | null): Promise<void> {
+    await this.db.query('UPDATE import_jobs SET status = ?, error = ?, finished_at = NOW(3) WHERE id = ?', [status, error, jobId]);
+  }
+
+  async rejectedRows(jobId: string, limit: number): Promise<RejectedRowRecord[]> {
+    const rows: { line_number: number; code: string; reason: string; raw: string | null }[] = await this.db.query(
+      'SELECT line_number, code, reason, raw FROM rejected_rows WHERE job_id = ? ORDER BY line_number LIMIT ?',
+      [jobId, limit],
+    );
+    return rows.map((row) => ({ lineNumber: row.line_number, code: row.code, reason: row.reason, raw: row.raw }));
+  }
+}

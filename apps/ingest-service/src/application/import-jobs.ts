@@ -1,0 +1,90 @@
+import type { Logger } from 'pino';
+import { resolveHeader } from '@seg/domain-transactions';
+import { describeError } from '@seg/platform-observability';
+import { importLines, type ImportPorts, type SourceRecord } from './import-lines';
+
+export interface UserError {
+  readonly field: readonly string[] | null;
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface JobStore<TJob> {
+  create(source: string): Promise<TJob & { readonly id: string }>;
+  get(id: string): Promise<TJob | null>;
+  finish(id: string, status: 'COMPLETED' | 'FAILED', error: string | null): Promise<void>;
+}
+
+export interface ImportJobsDeps<TJob> {
+  readonly jobs: JobStore<TJob>;
+  /** Checks that a server-side path may be imported; returns a user error when not. */
+  readonly checkPath: (path: string) => Promise<UserError | null>;
+  readonly open: (path: string) => { readonly records: AsyncIterable<SourceRecord>; bytesRead(): number };
+  readonly ports: Omit<ImportPorts, 'bytesRead'>;
+  readonly batchSize: number;
+  readonly logger: Logger;
+}
+
+/**
+ * Starts imports and runs them in the background. The header is checked before the mutation
+ * returns, so a file without a required column fails at once with the column's name.
+ */
+export class ImportJobs<TJob> {
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(private readonly deps: ImportJobsDeps<TJob>) {}
+
+  async start(path: string): Promise<{ job: TJob | null; userErrors: UserError[] }> {
+    const problem = await this.deps.checkPath(path);
+    if (problem) return { job: null, userErrors: [problem] };
+    const job = await this.deps.jobs.create(path);
+    const source = this.deps.open(path);
+    const iterator = source.records[Symbol.asyncIterator]();
+    // Read the header now: a missing column is the caller's mistake and is answered right away.
+    const first = await iterator.next();
+    const header = first.done ? undefined : first.value;
+    const rest: AsyncIterable<SourceRecord> = { [Symbol.asyncIterator]: () => iterator };
+    const records = (async function* () {
+      if (header) yield header;
+      yield* rest;
+    })();
+    const ports: ImportPorts = { ...this.deps.ports, bytesRead: () => source.bytesRead() };
+    const log = this.deps.logger.child({ importJobId: job.id });
+
+    if (!header || header.kind !== 'header') {
+      await this.deps.jobs.finish(job.id, 'FAILED', 'the file is empty: no header line');
+      return { job: await this.deps.jobs.get(job.id), userErrors: [{ field: ['path'], code: 'EMPTY_FILE', message: 'the file is empty: no header line' }] };
+    }
+    const checked = resolveHeader(header.fields);
+    if (!checked.ok) {
+      await iterator.return?.();
+      await this.deps.jobs.finish(job.id, 'FAILED', checked.error.message);
+      return { job: await this.deps.jobs.get(job.id), userErrors: [{ field: ['path'], code: checked.error.code, message: checked.error.message }] };
+    }
+
+    log.info({ path }, 'import started');
+    const run = importLines(job.id, records, ports, this.deps.batchSize)
+      .then(async (outcome) => {
+        if (outcome.ok) {
+          await this.deps.jobs.finish(job.id, 'COMPLETED', null);
+          log.info(outcome.counters, 'import completed');
+        } else {
+          await this.deps.jobs.finish(job.id, 'FAILED', outcome.error.message);
+          log.warn({ code: outcome.error.code }, `import failed: ${outcome.error.message}`);
+        }
+      })
+      .catch(async (error: unknown) => {
+        const { message } = describeError(error);
+        log.error(`import failed: ${message}`);
+        await this.deps.jobs.finish(job.id, 'FAILED', message).catch(() => undefined);
+      });
+    const tracked = run.finally(() => this.running.delete(tracked));
+    this.running.add(tracked);
+    return { job, userErrors: [] };
+  }
+
+  /** Waits for running imports (used at shutdown and in tests). */
+  async drain(): Promise<void> {
+    await Promise.all([...this.running]);
+  }
+}

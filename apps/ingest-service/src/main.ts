@@ -1,0 +1,64 @@
+import { createLogger, runService, type RunningService } from '@seg/platform-observability';
+import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
+import { connectProducer, createKafka } from '@seg/platform-kafka';
+import { createSubgraphServer, startHttpServer, subgraphContext } from '@seg/platform-subgraph';
+import { loadConfig } from './config';
+import { migrations } from './migrations';
+import { ImportJobs } from './application/import-jobs';
+import { openCsvSource } from './adapters/csv-source';
+import { importPathChecker } from './adapters/import-path';
+import { createLinePublisher } from './adapters/kafka/line-publisher';
+import { ImportJobRepository, type ImportJobRecord } from './adapters/persistence/import-job.repository';
+import { CustomerDirectoryRepository } from './adapters/persistence/customer-directory.repository';
+import { ingestSubgraph } from './adapters/graphql/schema';
+import { ingestResolvers } from './adapters/graphql/resolvers';
+
+/** Composition root: config -> database -> Kafka -> use cases -> subgraph -> shutdown. */
+async function main(): Promise<RunningService> {
+  const config = loadConfig(process.env);
+  const logger = createLogger('ingest-service', config.logLevel);
+  const shutdown = new AbortController();
+
+  const db = await connectAndMigrate(createDataSource({ settings: config.database, entities: [], migrations }), logger, shutdown.signal);
+  const kafka = createKafka(config.kafka, logger);
+  const producer = await connectProducer(kafka, config.kafka, logger, shutdown.signal);
+
+  const jobs = new ImportJobRepository(db);
+  const customers = new CustomerDirectoryRepository(db);
+  const imports = new ImportJobs<ImportJobRecord>({
+    jobs,
+    checkPath: importPathChecker(config.importRoots),
+    open: openCsvSource,
+    ports: {
+      publishLines: createLinePublisher(producer, 'csv'),
+      recordProgress: (jobId, rejections, counters) => jobs.recordProgress(jobId, rejections, counters),
+      upsertCustomers: (lines) => customers.upsert(lines),
+    },
+    batchSize: config.publishBatchSize,
+    logger,
+  });
+
+  const http = await startHttpServer({
+    host: config.host,
+    port: config.port,
+    apollo: createSubgraphServer(ingestSubgraph, ingestResolvers({ jobs, customers, imports }), config.production),
+    context: subgraphContext(config.gatewaySecret),
+    readiness: async () => {
+      const database = db.isInitialized && (await db.query('SELECT 1').then(() => true, () => false));
+      return { ready: database, checks: { database, broker: true } };
+    },
+    logger,
+  });
+
+  return {
+    async close() {
+      shutdown.abort();
+      await http.close();
+      await imports.drain();
+      await producer.disconnect();
+      await db.destroy();
+    },
+  };
+}
+
+runService('ingest-service', main);

@@ -1,0 +1,25 @@
+import type { CustomerMetrics } from '@seg/domain-rfm';
+import { analysisDate } from '@seg/domain-rfm';
+import type { TransactionLineRecorded } from '@seg/contracts-events';
+
+export interface RecordLinesPorts {
+  /** Stores lines idempotently and returns the touched customers' metrics, in one transaction. */
+  recordLines(lines: readonly TransactionLineRecorded['data'][]): Promise<CustomerMetrics[]>;
+  latestPurchase(): Promise<string | null>;
+  /** Publishes the changed metrics; called after the transaction has committed. */
+  publishMetrics(metrics: readonly CustomerMetrics[], asOf: string, correlationId: string): Promise<void>;
+}
+
+/**
+ * Handles a batch of transaction-line events: store, recompute only the touched customers,
+ * then publish their metrics. Replays are harmless: a stored line is ignored and the aggregates
+ * are recomputed from the stored lines, so they come out the same.
+ */
+export async function recordLines(events: readonly TransactionLineRecorded[], ports: RecordLinesPorts): Promise<number> {
+  const metrics = await ports.recordLines(events.map((event) => event.data));
+  if (metrics.length === 0) return 0;
+  const latest = await ports.latestPurchase();
+  if (latest === null) return 0;
+  await ports.publishMetrics(metrics, analysisDate([latest]), events[0]?.correlationId ?? 'none');
+  return metrics.length;
+}

@@ -1,0 +1,73 @@
+import { TOPICS, TransactionLineRecordedV1 } from '@seg/contracts-events';
+import { createLogger, runService, type RunningService } from '@seg/platform-observability';
+import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
+import { connectProducer, createKafka, runConsumer } from '@seg/platform-kafka';
+import { createSubgraphServer, startHttpServer, subgraphContext } from '@seg/platform-subgraph';
+import { loadConfig } from './config';
+import { migrations } from './migrations';
+import { recordLines } from './application/record-lines';
+import { SnapshotCache } from './application/rfm-snapshot';
+import { RfmRepository } from './adapters/persistence/rfm.repository';
+import { createMetricsPublisher } from './adapters/kafka/metrics-publisher';
+import { rfmSubgraph } from './adapters/graphql/schema';
+import { rfmResolvers } from './adapters/graphql/resolvers';
+
+/** Composition root: config -> database -> Kafka -> handlers -> subgraph -> shutdown. */
+async function main(): Promise<RunningService> {
+  const config = loadConfig(process.env);
+  const logger = createLogger('rfm-service', config.logLevel);
+  const shutdown = new AbortController();
+
+  const db = await connectAndMigrate(createDataSource({ settings: config.database, entities: [], migrations }), logger, shutdown.signal);
+  const kafka = createKafka(config.kafka, logger);
+  const producer = await connectProducer(kafka, config.kafka, logger, shutdown.signal);
+  const repository = new RfmRepository(db);
+  const publishMetrics = createMetricsPublisher(producer);
+
+  const consumer = await runConsumer({
+    kafka,
+    groupId: config.consumerGroup,
+    producer,
+    logger,
+    brokers: config.kafka.brokers,
+    signal: shutdown.signal,
+    handlers: [
+      {
+        contract: TransactionLineRecordedV1,
+        handle: async (events) => {
+          const customers = await recordLines(events, {
+            recordLines: (lines) => repository.recordLines(lines),
+            latestPurchase: () => repository.latestPurchase(),
+            publishMetrics,
+          });
+          logger.debug({ lines: events.length, customers, topic: TOPICS.transactionLineV1.name }, 'recorded lines');
+        },
+      },
+    ],
+  });
+
+  const snapshots = new SnapshotCache(() => repository.fingerprint(), () => repository.allMetrics());
+  const http = await startHttpServer({
+    host: config.host,
+    port: config.port,
+    apollo: createSubgraphServer(rfmSubgraph, rfmResolvers(snapshots), config.production),
+    context: subgraphContext(config.gatewaySecret),
+    readiness: async () => {
+      const database = db.isInitialized && (await db.query('SELECT 1').then(() => true, () => false));
+      return { ready: database, checks: { database } };
+    },
+    logger,
+  });
+
+  return {
+    async close() {
+      shutdown.abort();
+      await http.close();
+      await consumer.disconnect();
+      await producer.disconnect();
+      await db.destroy();
+    },
+  };
+}
+
+runService('rfm-service', main);

@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { defineEvent, type DataOf, type EnvelopeOf } from './define-event';
+import { TOPICS } from './topics';
+
+const isoInstant = z.iso.datetime();
+const customerId = z.string().min(1).max(64);
+const milli = z.number().int();
+
+/** An accepted source line. Its `lineId` is its identity: a replay carries the same id. */
+export const TransactionLineRecordedV1 = defineEvent(
+  'TransactionLineRecorded',
+  1,
+  TOPICS.transactionLineV1,
+  z.object({
+    lineId: z.string().regex(/^[0-9a-f]{64}$/, 'lineId must be 64 lowercase hex characters'),
+    invoiceNo: z.string().min(1).max(32),
+    stockCode: z.string().max(64),
+    description: z.string().max(512),
+    quantity: z.number().int(),
+    invoiceDate: isoInstant,
+    unitPriceMilli: milli,
+    customerId,
+    country: z.string().max(64),
+    source: z.object({ kind: z.enum(['csv', 'api', 'stream']), importJobId: z.string().nullable(), lineNumber: z.number().int().nullable() }),
+  }),
+);
+
+/** A customer's purchase aggregates, as recomputed by the rfm service. */
+export const CustomerMetricsChangedV1 = defineEvent(
+  'CustomerMetricsChanged',
+  1,
+  TOPICS.customerMetricsChangedV1,
+  z.object({
+    customerId,
+    country: z.string(),
+    firstPurchaseAt: isoInstant,
+    lastPurchaseAt: isoInstant,
+    frequency: z.number().int().positive(),
+    monetaryMilli: milli,
+    cancelledMilli: milli,
+    /** The analysis date the rfm service used when it published this change. */
+    asOf: isoInstant,
+  }),
+);
+
+const rfmTriple = z.object({ recencyDays: z.number(), frequency: z.number(), monetary: z.number() });
+
+/** A newly trained segmentation model: enough for profiling to name and describe its clusters. */
+export const SegmentationModelTrainedV1 = defineEvent(
+  'SegmentationModelTrained',
+  1,
+  TOPICS.segmentationModelTrainedV1,
+  z.object({
+    modelVersion: z.number().int().positive(),
+    trainedAt: isoInstant,
+    asOf: isoInstant,
+    k: z.number().int().positive(),
+    features: z.array(z.string()),
+    inertia: z.number(),
+    population: z.object({
+      customers: z.number().int().nonnegative(),
+      revenueMilli: milli,
+      medians: rfmTriple,
+      cutPoints: z.object({
+        recency: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+        frequency: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+        monetary: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+      }),
+    }),
+    clusters: z.array(
+      z.object({
+        cluster: z.number().int().nonnegative(),
+        size: z.number().int().nonnegative(),
+        revenueMilli: milli,
+        centroid: rfmTriple,
+        medians: rfmTriple,
+      }),
+    ),
+  }),
+);
+
+/** A customer's cluster under a model version, after a training run or an incremental placement. */
+export const CustomerSegmentAssignedV1 = defineEvent(
+  'CustomerSegmentAssigned',
+  1,
+  TOPICS.customerSegmentAssignedV1,
+  z.object({
+    customerId,
+    modelVersion: z.number().int().positive(),
+    cluster: z.number().int().nonnegative(),
+    previousCluster: z.number().int().nonnegative().nullable(),
+    distance: z.number().nonnegative(),
+    reason: z.enum(['training', 'placement']),
+  }),
+);
+
+/** A message that a consumer could not decode, kept with the reason and its origin. */
+export const MessageDeadLetteredV1 = defineEvent(
+  'MessageDeadLettered',
+  1,
+  TOPICS.deadLetterV1,
+  z.object({
+    topic: z.string(),
+    partition: z.number().int(),
+    offset: z.string(),
+    key: z.string().nullable(),
+    valueBase64: z.string().nullable(),
+    consumerGroup: z.string(),
+    code: z.string(),
+    reason: z.string(),
+  }),
+);
+
+export type TransactionLineRecorded = EnvelopeOf<typeof TransactionLineRecordedV1>;
+export type TransactionLineData = DataOf<typeof TransactionLineRecordedV1>;
+export type CustomerMetricsChanged = EnvelopeOf<typeof CustomerMetricsChangedV1>;
+export type CustomerMetricsData = DataOf<typeof CustomerMetricsChangedV1>;
+export type SegmentationModelTrained = EnvelopeOf<typeof SegmentationModelTrainedV1>;
+export type SegmentationModelData = DataOf<typeof SegmentationModelTrainedV1>;
+export type CustomerSegmentAssigned = EnvelopeOf<typeof CustomerSegmentAssignedV1>;
+export type CustomerSegmentAssignedData = DataOf<typeof CustomerSegmentAssignedV1>;
+export type MessageDeadLettered = EnvelopeOf<typeof MessageDeadLetteredV1>;

@@ -1,0 +1,46 @@
+/**
+ * Every topic the platform uses, with its partitioning. Customer-keyed topics have several
+ * partitions so that a service scales out by adding consumers to its group; per-customer order
+ * is kept because the key is the customer id.
+ */
+export interface TopicSpec {
+  readonly name: string;
+  readonly partitions: number;
+  readonly keyedBy: 'customer' | 'model' | 'source';
+  readonly description: string;
+}
+
+export const TOPICS = {
+  transactionLineV1: {
+    name: 'seg.ingest.transaction-line.v1',
+    partitions: 6,
+    keyedBy: 'customer',
+    description: 'accepted, normalised transaction lines (CSV imports, API and live input)',
+  },
+  customerMetricsChangedV1: {
+    name: 'seg.rfm.customer-metrics-changed.v1',
+    partitions: 6,
+    keyedBy: 'customer',
+    description: "a customer's purchase aggregates after a batch touched them",
+  },
+  segmentationModelTrainedV1: {
+    name: 'seg.clustering.segmentation-model-trained.v1',
+    partitions: 1,
+    keyedBy: 'model',
+    description: 'a new segmentation model version with its centroids and cluster summaries',
+  },
+  customerSegmentAssignedV1: {
+    name: 'seg.clustering.customer-segment-assigned.v1',
+    partitions: 6,
+    keyedBy: 'customer',
+    description: "a customer's cluster under a model version (after training or placement)",
+  },
+  deadLetterV1: {
+    name: 'seg.dead-letter.v1',
+    partitions: 1,
+    keyedBy: 'source',
+    description: 'messages a consumer could not decode, with the reason and where they came from',
+  },
+} as const satisfies Record<string, TopicSpec>;
+
+export const ALL_TOPICS: readonly TopicSpec[] = Object.values(TOPICS);

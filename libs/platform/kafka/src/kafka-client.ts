@@ -1,0 +1,48 @@
+import { Kafka, logLevel, type LogEntry, type Producer, type Admin } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { KafkaSettings } from '@seg/platform-config';
+import type { TopicSpec } from '@seg/contracts-events';
+import { retryWithBackoff } from '@seg/platform-observability';
+
+const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** A kafkajs client whose own log lines go through the service's structured logger. */
+export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
+  const kafkaLogger = logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: settings.clientId,
+    brokers: [...settings.brokers],
+    logLevel: logLevel.WARN,
+    retry: { initialRetryTime: 300, retries: 8 },
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, ...extra } = log;
+        kafkaLogger[levels[level] ?? 'info'](extra, message);
+      },
+  });
+}
+
+/** Connects a producer, retrying with backoff while the broker is unreachable. */
+export async function connectProducer(kafka: Kafka, settings: KafkaSettings, logger: Logger, signal?: AbortSignal): Promise<Producer> {
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await retryWithBackoff(() => producer.connect(), logger, { what: `Kafka broker ${settings.brokers.join(',')}`, ...(signal ? { signal } : {}) });
+  return producer;
+}
+
+/** Creates the topics that do not exist yet, with their partition counts. Idempotent. */
+export async function ensureTopics(admin: Admin, topics: readonly TopicSpec[], replicationFactor = 1): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter((topic) => !existing.has(topic.name));
+  if (missing.length === 0) return [];
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: missing.map((topic) => ({ topic: topic.name, numPartitions: topic.partitions, replicationFactor })),
+  });
+  return missing.map((topic) => topic.name);
+}

@@ -1,0 +1,3 @@
+export * from './logger';
+export * from './retry';
+export * from './run-service';

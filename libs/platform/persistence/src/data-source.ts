@@ -1,0 +1,57 @@
+import { DataSource, type EntitySchema, type MigrationInterface } from 'typeorm';
+import type { Logger } from 'pino';
+import { retryWithBackoff } from '@seg/platform-observability';
+import type { DatabaseSettings } from '@seg/platform-config';
+
+export interface DataSourceOptions {
+  readonly settings: DatabaseSettings;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly entities: readonly EntitySchema<any>[];
+  readonly migrations: readonly (new () => MigrationInterface)[];
+}
+
+/**
+ * A TypeORM data source on MariaDB/MySQL through mysql2. Times are UTC ('Z'); DECIMAL and BIGINT
+ * come back as strings (mysql2 default), so repositories convert them explicitly. Schema changes
+ * go through the committed migrations only: `synchronize` stays off.
+ */
+export function createDataSource(options: DataSourceOptions): DataSource {
+  const { settings } = options;
+  return new DataSource({
+    type: 'mariadb',
+    host: settings.host,
+    port: settings.port,
+    username: settings.user,
+    password: settings.password,
+    database: settings.database,
+    timezone: 'Z',
+    charset: 'utf8mb4_unicode_ci',
+    entities: [...options.entities],
+    migrations: [...options.migrations],
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: ['error'],
+    extra: { connectionLimit: 10, flags: ['+LOCAL_FILES'] },
+    poolSize: 10,
+  });
+}
+
+/** Connects (retrying with backoff while the database is unreachable) and applies pending migrations. */
+export async function connectAndMigrate(dataSource: DataSource, logger: Logger, signal?: AbortSignal): Promise<DataSource> {
+  const options = dataSource.options as { host?: string; port?: number; database?: string };
+  await retryWithBackoff(() => dataSource.initialize(), logger, {
+    what: `database ${options.database} at ${options.host}:${options.port}`,
+    ...(signal ? { signal } : {}),
+  });
+  const applied = await dataSource.runMigrations({ transaction: 'each' });
+  if (applied.length > 0) logger.info({ migrations: applied.map((m) => m.name) }, 'applied database migrations');
+  return dataSource;
+}
+
+/**
+ * Refuses to let a test touch a database whose name does not say it is a test database, so a
+ * misconfigured test run can never wipe a real one.
+ */
+export function assertTestDatabase(name: string): void {
+  if (!/_test(_|$)/.test(name)) throw new Error(`refusing to use database "${name}" in a test: its name must contain "_test"`);
+}
