@@ -35,7 +35,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): I
     port: parsed.SEG_INGEST_PORT,
     gatewaySecret: parsed.SEG_GATEWAY_SECRET,
     database: databaseSettings('ingest', parsed),
-    kafka: { brokers: parsed.SEG_KAFKA_BROKERS, clientId: 'ingest-service' },
+    kafka: { brokers: parsed.SEG_KAFKA_BROKERS, clientId: 'ingest-service', topicPrefix: parsed.SEG_KAFKA_TOPIC_PREFIX },
     importRoots: parsed.SEG_IMPORT_ROOTS.split(',').map((root) => resolve(root.trim())).filter((root) => root.length > 0),
     publishBatchSize: parsed.SEG_INGEST_BATCH_SIZE,
   };

@@ -1,6 +1,6 @@
 import { createLogger, runService, type RunningService } from '@seg/platform-observability';
-import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
-import { connectProducer, createKafka } from '@seg/platform-kafka';
+import { connectAndMigrate, createDataSource, databaseReadiness } from '@seg/platform-persistence';
+import { prepareKafka } from '@seg/platform-kafka';
 import { createSubgraphServer, startHttpServer, subgraphContext } from '@seg/platform-subgraph';
 import { loadConfig } from './config';
 import { migrations } from './migrations';
@@ -20,8 +20,7 @@ async function main(): Promise<RunningService> {
   const shutdown = new AbortController();
 
   const db = await connectAndMigrate(createDataSource({ settings: config.database, entities: [], migrations }), logger, shutdown.signal);
-  const kafka = createKafka(config.kafka, logger);
-  const producer = await connectProducer(kafka, config.kafka, logger, shutdown.signal);
+  const { producer } = await prepareKafka(config.kafka, logger, shutdown.signal);
 
   const jobs = new ImportJobRepository(db);
   const customers = new CustomerDirectoryRepository(db);
@@ -30,7 +29,7 @@ async function main(): Promise<RunningService> {
     checkPath: importPathChecker(config.importRoots),
     open: openCsvSource,
     ports: {
-      publishLines: createLinePublisher(producer, 'csv'),
+      publishLines: createLinePublisher(producer, config.kafka.topicPrefix, 'csv'),
       recordProgress: (jobId, rejections, counters) => jobs.recordProgress(jobId, rejections, counters),
       upsertCustomers: (lines) => customers.upsert(lines),
     },
@@ -43,10 +42,7 @@ async function main(): Promise<RunningService> {
     port: config.port,
     apollo: createSubgraphServer(ingestSubgraph, ingestResolvers({ jobs, customers, imports }), config.production),
     context: subgraphContext(config.gatewaySecret),
-    readiness: async () => {
-      const database = db.isInitialized && (await db.query('SELECT 1').then(() => true, () => false));
-      return { ready: database, checks: { database, broker: true } };
-    },
+    readiness: () => databaseReadiness(db),
     logger,
   });
 

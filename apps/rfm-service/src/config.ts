@@ -31,7 +31,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
     port: parsed.SEG_RFM_PORT,
     gatewaySecret: parsed.SEG_GATEWAY_SECRET,
     database: databaseSettings('rfm', parsed),
-    kafka: { brokers: parsed.SEG_KAFKA_BROKERS, clientId: 'rfm-service' },
+    kafka: { brokers: parsed.SEG_KAFKA_BROKERS, clientId: 'rfm-service', topicPrefix: parsed.SEG_KAFKA_TOPIC_PREFIX },
     consumerGroup: parsed.SEG_RFM_CONSUMER_GROUP,
   };
 }

@@ -1,7 +1,7 @@
 import { TOPICS, TransactionLineRecordedV1 } from '@seg/contracts-events';
 import { createLogger, runService, type RunningService } from '@seg/platform-observability';
-import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
-import { connectProducer, createKafka, runConsumer } from '@seg/platform-kafka';
+import { connectAndMigrate, createDataSource, databaseReadiness } from '@seg/platform-persistence';
+import { prepareKafka, runConsumer } from '@seg/platform-kafka';
 import { createSubgraphServer, startHttpServer, subgraphContext } from '@seg/platform-subgraph';
 import { loadConfig } from './config';
 import { migrations } from './migrations';
@@ -19,10 +19,9 @@ async function main(): Promise<RunningService> {
   const shutdown = new AbortController();
 
   const db = await connectAndMigrate(createDataSource({ settings: config.database, entities: [], migrations }), logger, shutdown.signal);
-  const kafka = createKafka(config.kafka, logger);
-  const producer = await connectProducer(kafka, config.kafka, logger, shutdown.signal);
+  const { kafka, producer } = await prepareKafka(config.kafka, logger, shutdown.signal);
   const repository = new RfmRepository(db);
-  const publishMetrics = createMetricsPublisher(producer);
+  const publishMetrics = createMetricsPublisher(producer, config.kafka.topicPrefix);
 
   const consumer = await runConsumer({
     kafka,
@@ -30,6 +29,7 @@ async function main(): Promise<RunningService> {
     producer,
     logger,
     brokers: config.kafka.brokers,
+    topicPrefix: config.kafka.topicPrefix,
     signal: shutdown.signal,
     handlers: [
       {
@@ -52,10 +52,7 @@ async function main(): Promise<RunningService> {
     port: config.port,
     apollo: createSubgraphServer(rfmSubgraph, rfmResolvers(snapshots), config.production),
     context: subgraphContext(config.gatewaySecret),
-    readiness: async () => {
-      const database = db.isInitialized && (await db.query('SELECT 1').then(() => true, () => false));
-      return { ready: database, checks: { database } };
-    },
+    readiness: () => databaseReadiness(db),
     logger,
   });
 

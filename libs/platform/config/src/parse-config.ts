@@ -43,6 +43,8 @@ export interface DatabaseSettings {
 export interface KafkaSettings {
   readonly brokers: readonly string[];
   readonly clientId: string;
+  /** Prepended to every topic name; lets test runs and tenants share a broker without mixing data. */
+  readonly topicPrefix: string;
 }
 
 export const kafkaEnv = {
@@ -50,6 +52,10 @@ export const kafkaEnv = {
     .string()
     .default('127.0.0.1:9092')
     .transform((value) => value.split(',').map((broker) => broker.trim()).filter((broker) => broker.length > 0)),
+  SEG_KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/, 'SEG_KAFKA_TOPIC_PREFIX may contain only letters, digits, ".", "_" and "-"')
+    .default(''),
 } as const;
 
 export const commonEnv = {

@@ -22,6 +22,7 @@ export interface ConsumerOptions {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly handlers: readonly TopicHandler<any, any, any>[];
   readonly brokers: readonly string[];
+  readonly topicPrefix: string;
   readonly signal?: AbortSignal;
 }
 
@@ -33,7 +34,7 @@ export interface ConsumerOptions {
  */
 export async function runConsumer(options: ConsumerOptions): Promise<Consumer> {
   const { kafka, groupId, producer, logger, handlers } = options;
-  const byTopic = new Map(handlers.map((handler) => [handler.contract.topic.name, handler]));
+  const byTopic = new Map(handlers.map((handler) => [options.topicPrefix + handler.contract.topic.name, handler]));
   const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
   await retryWithBackoff(() => consumer.connect(), logger, { what: `Kafka broker ${options.brokers.join(',')}`, ...(options.signal ? { signal: options.signal } : {}) });
   for (const topic of byTopic.keys()) await consumer.subscribe({ topic, fromBeginning: true });
@@ -73,6 +74,7 @@ export async function runConsumer(options: ConsumerOptions): Promise<Consumer> {
               { correlationId: `${batch.topic}/${batch.partition}/${message.offset}`, producer: groupId },
             ),
           })),
+          options.topicPrefix,
         );
         for (const { message, code, reason } of dead) {
           logger.warn({ topic: batch.topic, partition: batch.partition, offset: message.offset, code }, `dead-lettered an undecodable message: ${reason}`);

@@ -1,7 +1,7 @@
 import { Kafka, logLevel, type LogEntry, type Producer, type Admin } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaSettings } from '@seg/platform-config';
-import type { TopicSpec } from '@seg/contracts-events';
+import { ALL_TOPICS, type TopicSpec } from '@seg/contracts-events';
 import { retryWithBackoff } from '@seg/platform-observability';
 
 const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -36,13 +36,37 @@ export async function connectProducer(kafka: Kafka, settings: KafkaSettings, log
 }
 
 /** Creates the topics that do not exist yet, with their partition counts. Idempotent. */
-export async function ensureTopics(admin: Admin, topics: readonly TopicSpec[], replicationFactor = 1): Promise<string[]> {
+export async function ensureTopics(admin: Admin, topics: readonly TopicSpec[], topicPrefix: string, replicationFactor = 1): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
-  const missing = topics.filter((topic) => !existing.has(topic.name));
+  const missing = topics.map((topic) => ({ ...topic, name: topicPrefix + topic.name })).filter((topic) => !existing.has(topic.name));
   if (missing.length === 0) return [];
   await admin.createTopics({
     waitForLeaders: true,
     topics: missing.map((topic) => ({ topic: topic.name, numPartitions: topic.partitions, replicationFactor })),
   });
   return missing.map((topic) => topic.name);
+}
+
+/**
+ * Everything a service needs from Kafka at start: a client, the platform's topics (created if
+ * missing, so a fresh broker works) and a connected producer. Waits for the broker with backoff.
+ */
+export async function prepareKafka(settings: KafkaSettings, logger: Logger, signal?: AbortSignal): Promise<{ kafka: Kafka; producer: Producer }> {
+  const kafka = createKafka(settings, logger);
+  const admin = kafka.admin();
+  const what = `Kafka broker ${settings.brokers.join(',')}`;
+  await retryWithBackoff(
+    async () => {
+      await admin.connect();
+      try {
+        await ensureTopics(admin, ALL_TOPICS, settings.topicPrefix);
+      } finally {
+        await admin.disconnect();
+      }
+    },
+    logger,
+    { what, ...(signal ? { signal } : {}) },
+  );
+  const producer = await connectProducer(kafka, settings, logger, signal);
+  return { kafka, producer };
 }

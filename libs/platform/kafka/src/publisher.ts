@@ -14,12 +14,13 @@ export async function publish<T extends string, V extends number, D>(
   producer: Producer,
   contract: EventContract<T, V, D>,
   events: readonly Keyed<EventEnvelope<T, V, D>>[],
+  topicPrefix: string,
   chunkSize = 5_000,
 ): Promise<void> {
   for (let i = 0; i < events.length; i += chunkSize) {
     const slice = events.slice(i, i + chunkSize);
     await producer.send({
-      topic: contract.topic.name,
+      topic: topicPrefix + contract.topic.name,
       acks: -1,
       messages: slice.map(({ key, event }) => ({
         key,

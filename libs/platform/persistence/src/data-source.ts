@@ -55,3 +55,9 @@ export async function connectAndMigrate(dataSource: DataSource, logger: Logger, 
 export function assertTestDatabase(name: string): void {
   if (!/_test(_|$)/.test(name)) throw new Error(`refusing to use database "${name}" in a test: its name must contain "_test"`);
 }
+
+/** Readiness of a service whose only hard dependency is its database. */
+export async function databaseReadiness(dataSource: DataSource): Promise<{ ready: boolean; checks: { database: boolean } }> {
+  const database = dataSource.isInitialized && (await dataSource.query('SELECT 1').then(() => true, () => false));
+  return { ready: database, checks: { database } };
+}

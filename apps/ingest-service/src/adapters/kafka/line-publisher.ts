@@ -4,7 +4,7 @@ import { publish } from '@seg/platform-kafka';
 import type { AttributedLine } from '../../application/import-lines';
 
 /** Publishes accepted lines keyed by customer; the import job id is the correlation id. */
-export function createLinePublisher(producer: Producer, source: 'csv' | 'api' | 'stream') {
+export function createLinePublisher(producer: Producer, topicPrefix: string, source: 'csv' | 'api' | 'stream') {
   return async (jobId: string, lines: readonly AttributedLine[]): Promise<void> => {
     await publish(
       producer,
@@ -27,6 +27,7 @@ export function createLinePublisher(producer: Producer, source: 'csv' | 'api' | 
           { correlationId: jobId, producer: 'ingest-service' },
         ),
       })),
+      topicPrefix,
     );
   };
 }

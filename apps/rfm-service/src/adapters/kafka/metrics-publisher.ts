@@ -4,7 +4,7 @@ import type { CustomerMetrics } from '@seg/domain-rfm';
 import { publish } from '@seg/platform-kafka';
 
 /** Publishes customers' metrics keyed by customer id. */
-export function createMetricsPublisher(producer: Producer) {
+export function createMetricsPublisher(producer: Producer, topicPrefix: string) {
   return async (metrics: readonly CustomerMetrics[], asOf: string, correlationId: string): Promise<void> => {
     await publish(
       producer,
@@ -13,6 +13,7 @@ export function createMetricsPublisher(producer: Producer) {
         key: m.customerId,
         event: CustomerMetricsChangedV1.create({ ...m, asOf }, { correlationId, producer: 'rfm-service' }),
       })),
+      topicPrefix,
     );
   };
 }

@@ -1,0 +1,198 @@
+import type { DataSource } from 'typeorm';
+import type { CustomerMetricsData } from '@seg/contracts-events';
+import type { CustomerMetrics } from '@seg/domain-rfm';
+import type { FittedScaler } from '@seg/domain-clustering';
+import { chunk, inList, placeholders, toIsoSeconds, toSqlDateTime } from '@seg/platform-persistence';
+import type { TrainedModel } from '../../application/train-model';
+
+export interface StoredModel {
+  readonly version: number;
+  readonly trainedAt: string;
+  readonly asOf: string;
+  readonly k: number;
+  readonly seed: number;
+  readonly customers: number;
+  readonly inertia: number;
+  readonly features: readonly string[];
+  readonly scaler: FittedScaler;
+  readonly centroids: readonly (readonly number[])[];
+  readonly summary: Pick<TrainedModel, 'clusters' | 'population'>;
+}
+
+export interface Assignment {
+  readonly customerId: string;
+  readonly modelVersion: number;
+  readonly cluster: number;
+  readonly distance: number;
+}
+
+interface FeatureRow {
+  customer_id: string;
+  first_purchase_at: Date;
+  last_purchase_at: Date;
+  frequency: number;
+  monetary_milli: string;
+  cancelled_milli: string;
+}
+
+interface ModelRow {
+  version: number;
+  trained_at: Date;
+  as_of: Date;
+  k: number;
+  seed: number;
+  customers: number;
+  inertia: number;
+  features: string;
+  scaler: string;
+  centroids: string;
+  summary: string;
+}
+
+const json = <T>(value: unknown): T => (typeof value === 'string' ? (JSON.parse(value) as T) : (value as T));
+
+const toModel = (row: ModelRow): StoredModel => ({
+  version: row.version,
+  trainedAt: row.trained_at.toISOString(),
+  asOf: toIsoSeconds(row.as_of),
+  k: row.k,
+  seed: row.seed,
+  customers: row.customers,
+  inertia: row.inertia,
+  features: json(row.features),
+  scaler: json(row.scaler),
+  centroids: json(row.centroids),
+  summary: json(row.summary),
+});
+
+/** The feature table, model versions and current assignments. */
+export class ClusteringRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** Upserts the latest metrics of each customer (the last event of a customer in a batch wins). */
+  async upsertFeatures(metrics: readonly CustomerMetricsData[]): Promise<CustomerMetrics[]> {
+    const latest = new Map(metrics.map((m) => [m.customerId, m]));
+    for (const part of chunk([...latest.values()], 1_000)) {
+      await this.db.query(
+        `INSERT INTO customer_features (customer_id, first_purchase_at, last_purchase_at, frequency, monetary_milli, cancelled_milli)
+         VALUES ${placeholders(part.length, 6)}
+         ON DUPLICATE KEY UPDATE first_purchase_at = VALUES(first_purchase_at), last_purchase_at = VALUES(last_purchase_at),
+           frequency = VALUES(frequency), monetary_milli = VALUES(monetary_milli), cancelled_milli = VALUES(cancelled_milli)`,
+        part.flatMap((m) => [m.customerId, toSqlDateTime(m.firstPurchaseAt), toSqlDateTime(m.lastPurchaseAt), m.frequency, m.monetaryMilli, m.cancelledMilli]),
+      );
+    }
+    return [...latest.values()].map((m) => ({
+      customerId: m.customerId,
+      country: m.country,
+      firstPurchaseAt: m.firstPurchaseAt,
+      lastPurchaseAt: m.lastPurchaseAt,
+      frequency: m.frequency,
+      monetaryMilli: m.monetaryMilli,
+      cancelledMilli: m.cancelledMilli,
+    }));
+  }
+
+  async allFeatures(): Promise<CustomerMetrics[]> {
+    const rows: FeatureRow[] = await this.db.query(
+      'SELECT customer_id, first_purchase_at, last_purchase_at, frequency, monetary_milli, cancelled_milli FROM customer_features ORDER BY customer_id',
+    );
+    return rows.map((row) => ({
+      customerId: row.customer_id,
+      country: '',
+      firstPurchaseAt: toIsoSeconds(row.first_purchase_at),
+      lastPurchaseAt: toIsoSeconds(row.last_purchase_at),
+      frequency: row.frequency,
+      monetaryMilli: Number(row.monetary_milli),
+      cancelledMilli: Number(row.cancelled_milli),
+    }));
+  }
+
+  async latestPurchase(): Promise<string | null> {
+    const rows: { latest: Date | null }[] = await this.db.query('SELECT MAX(last_purchase_at) AS latest FROM customer_features');
+    return rows[0]?.latest ? toIsoSeconds(rows[0].latest) : null;
+  }
+
+  async countFeatures(): Promise<number> {
+    const rows: { n: number | string }[] = await this.db.query('SELECT COUNT(*) AS n FROM customer_features');
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** Customers whose features changed after the given model was trained. */
+  async countChangedSince(trainedAt: string): Promise<number> {
+    const rows: { n: number | string }[] = await this.db.query('SELECT COUNT(*) AS n FROM customer_features WHERE updated_at > ?', [
+      toSqlDateTime(trainedAt),
+    ]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** Stores a model version and its assignments in one transaction; returns the new version. */
+  async saveModel(model: TrainedModel, features: readonly string[], trainedAt: string): Promise<StoredModel> {
+    const version = await this.db.transaction(async (tx) => {
+      const result: { insertId: number } = await tx.query(
+        `INSERT INTO segmentation_models (trained_at, as_of, k, seed, customers, inertia, features, scaler, centroids, summary)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          toSqlDateTime(trainedAt),
+          toSqlDateTime(model.asOf),
+          model.k,
+          model.seed,
+          model.population.customers,
+          model.inertia,
+          JSON.stringify(features),
+          JSON.stringify(model.scaler),
+          JSON.stringify(model.centroids),
+          JSON.stringify({ clusters: model.clusters, population: model.population }),
+        ],
+      );
+      const modelVersion = result.insertId;
+      for (const part of chunk(model.assignments, 2_000)) {
+        await tx.query(
+          `INSERT INTO customer_assignments (customer_id, model_version, cluster, distance) VALUES ${placeholders(part.length, 4)}
+           ON DUPLICATE KEY UPDATE model_version = VALUES(model_version), cluster = VALUES(cluster), distance = VALUES(distance)`,
+          part.flatMap((a) => [a.customerId, modelVersion, a.cluster, a.distance]),
+        );
+      }
+      return modelVersion;
+    });
+    const stored = await this.model(version);
+    if (!stored) throw new Error(`model ${version} vanished right after it was stored`);
+    return stored;
+  }
+
+  async saveAssignments(assignments: readonly Assignment[]): Promise<void> {
+    for (const part of chunk(assignments, 2_000)) {
+      await this.db.query(
+        `INSERT INTO customer_assignments (customer_id, model_version, cluster, distance) VALUES ${placeholders(part.length, 4)}
+         ON DUPLICATE KEY UPDATE model_version = VALUES(model_version), cluster = VALUES(cluster), distance = VALUES(distance)`,
+        part.flatMap((a) => [a.customerId, a.modelVersion, a.cluster, a.distance]),
+      );
+    }
+  }
+
+  async assignmentsOf(customerIds: readonly string[]): Promise<Map<string, Assignment>> {
+    const result = new Map<string, Assignment>();
+    for (const part of chunk(customerIds, 1_000)) {
+      const rows: { customer_id: string; model_version: number; cluster: number; distance: number }[] = await this.db.query(
+        `SELECT customer_id, model_version, cluster, distance FROM customer_assignments WHERE customer_id IN (${inList(part.length)})`,
+        part,
+      );
+      for (const r of rows) result.set(r.customer_id, { customerId: r.customer_id, modelVersion: r.model_version, cluster: r.cluster, distance: r.distance });
+    }
+    return result;
+  }
+
+  async model(version: number): Promise<StoredModel | null> {
+    const rows: ModelRow[] = await this.db.query('SELECT * FROM segmentation_models WHERE version = ?', [version]);
+    return rows[0] ? toModel(rows[0]) : null;
+  }
+
+  async latestModel(): Promise<StoredModel | null> {
+    const rows: ModelRow[] = await this.db.query('SELECT * FROM segmentation_models ORDER BY version DESC LIMIT 1');
+    return rows[0] ? toModel(rows[0]) : null;
+  }
+
+  async models(limit: number): Promise<StoredModel[]> {
+    const rows: ModelRow[] = await this.db.query('SELECT * FROM segmentation_models ORDER BY version DESC LIMIT ?', [limit]);
+    return rows.map(toModel);
+  }
+}

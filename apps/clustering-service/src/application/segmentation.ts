@@ -1,0 +1,111 @@
+import type { Logger } from 'pino';
+import type { CustomerMetricsChanged } from '@seg/contracts-events';
+import { analysisDate } from '@seg/domain-rfm';
+import { describeError } from '@seg/platform-observability';
+import type { TrainingPolicy } from '../config';
+import type { Assignment, ClusteringRepository, StoredModel } from '../adapters/persistence/clustering.repository';
+import { FEATURES, placeCustomers, trainModel } from './train-model';
+
+export interface SegmentationDeps {
+  readonly repository: ClusteringRepository;
+  readonly policy: TrainingPolicy;
+  readonly logger: Logger;
+  publishModel(model: StoredModel, correlationId: string): Promise<void>;
+  publishAssignments(assignments: readonly (Assignment & { previousCluster: number | null })[], reason: 'training' | 'placement', correlationId: string): Promise<void>;
+  now(): Date;
+}
+
+export type TrainOutcome =
+  | { readonly ok: true; readonly model: StoredModel }
+  | { readonly ok: false; readonly code: 'NOT_ENOUGH_CUSTOMERS' | 'BAD_K'; readonly message: string };
+
+/**
+ * Keeps customers segmented: new or changed customers are placed on the nearest centroid of the
+ * current model at once; a new model is trained on demand, when none exists yet, or when enough
+ * customers changed since the last one (after the metric stream has been quiet for a moment).
+ */
+export class Segmentation {
+  private timer: NodeJS.Timeout | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: SegmentationDeps) {}
+
+  /** Handles a batch of metric events; resolves after the feature table and assignments are stored. */
+  async onMetrics(events: readonly CustomerMetricsChanged[]): Promise<void> {
+    const { repository } = this.deps;
+    const customers = await repository.upsertFeatures(events.map((e) => e.data));
+    const model = await repository.latestModel();
+    if (model && customers.length > 0) {
+      const latest = await repository.latestPurchase();
+      const asOf = latest ? analysisDate([latest]) : model.asOf;
+      const before = await repository.assignmentsOf(customers.map((c) => c.customerId));
+      const placed = placeCustomers(customers, model, asOf).map((p) => ({ ...p, modelVersion: model.version }));
+      const changed = placed
+        .filter((p) => {
+          const old = before.get(p.customerId);
+          return !old || old.modelVersion !== p.modelVersion || old.cluster !== p.cluster;
+        })
+        .map((p) => ({ ...p, previousCluster: before.get(p.customerId)?.modelVersion === p.modelVersion ? (before.get(p.customerId)?.cluster ?? null) : null }));
+      await repository.saveAssignments(placed);
+      if (changed.length > 0) await this.deps.publishAssignments(changed, 'placement', events[0]?.correlationId ?? 'none');
+    }
+    this.scheduleCheck();
+  }
+
+  /** Checks whether an automatic training run is due once the stream has been quiet. */
+  scheduleCheck(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.maybeTrain().catch((error: unknown) => this.deps.logger.error(`automatic training failed: ${describeError(error).message}`));
+    }, this.deps.policy.quietMs);
+    this.timer.unref();
+  }
+
+  async maybeTrain(): Promise<StoredModel | null> {
+    const { repository, policy } = this.deps;
+    const model = await repository.latestModel();
+    const customers = await repository.countFeatures();
+    if (!model) {
+      if (customers < policy.minCustomers) return null;
+    } else {
+      const changed = await repository.countChangedSince(model.trainedAt);
+      if (changed < Math.max(policy.retrainMinChanged, policy.retrainChangedShare * model.customers)) return null;
+    }
+    const outcome = await this.train(undefined, 'automatic');
+    return outcome.ok ? outcome.model : null;
+  }
+
+  /** Trains a new model version now. Runs are serialised: one at a time. */
+  train(k: number | undefined, trigger: 'automatic' | 'on-demand'): Promise<TrainOutcome> {
+    const run = this.queue.then(() => this.trainNow(k ?? this.deps.policy.k, trigger));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async trainNow(k: number, trigger: string): Promise<TrainOutcome> {
+    const { repository, policy, logger } = this.deps;
+    if (!Number.isInteger(k) || k < 2 || k > 20) return { ok: false, code: 'BAD_K', message: `k must be an integer from 2 to 20, got ${k}` };
+    const customers = await repository.allFeatures();
+    if (customers.length < Math.max(policy.minCustomers, k)) {
+      return { ok: false, code: 'NOT_ENOUGH_CUSTOMERS', message: `need at least ${Math.max(policy.minCustomers, k)} customers to train, have ${customers.length}` };
+    }
+    const started = Date.now();
+    const trainedAt = this.deps.now().toISOString();
+    const trained = trainModel(customers, { k, seed: policy.seed, restarts: policy.restarts });
+    const model = await repository.saveModel(trained, FEATURES, trainedAt);
+    logger.info({ version: model.version, k, customers: customers.length, inertia: trained.inertia, ms: Date.now() - started, trigger }, 'trained a segmentation model');
+    const correlationId = `model-${model.version}`;
+    await this.deps.publishModel(model, correlationId);
+    await this.deps.publishAssignments(
+      trained.assignments.map((a) => ({ ...a, modelVersion: model.version, previousCluster: null })),
+      'training',
+      correlationId,
+    );
+    return { ok: true, model };
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+  }
+}

@@ -1,0 +1,66 @@
+import { CustomerMetricsChangedV1 } from '@seg/contracts-events';
+import { createLogger, runService, type RunningService } from '@seg/platform-observability';
+import { connectAndMigrate, createDataSource, databaseReadiness } from '@seg/platform-persistence';
+import { prepareKafka, runConsumer } from '@seg/platform-kafka';
+import { createSubgraphServer, startHttpServer, subgraphContext } from '@seg/platform-subgraph';
+import { loadConfig } from './config';
+import { migrations } from './migrations';
+import { Segmentation } from './application/segmentation';
+import { ClusteringRepository } from './adapters/persistence/clustering.repository';
+import { createAssignmentPublisher, createModelPublisher } from './adapters/kafka/segmentation-publisher';
+import { clusteringSubgraph } from './adapters/graphql/schema';
+import { clusteringResolvers } from './adapters/graphql/resolvers';
+
+/** Composition root: config -> database -> Kafka -> handlers -> subgraph -> shutdown. */
+async function main(): Promise<RunningService> {
+  const config = loadConfig(process.env);
+  const logger = createLogger('clustering-service', config.logLevel);
+  const shutdown = new AbortController();
+
+  const db = await connectAndMigrate(createDataSource({ settings: config.database, entities: [], migrations }), logger, shutdown.signal);
+  const { kafka, producer } = await prepareKafka(config.kafka, logger, shutdown.signal);
+  const repository = new ClusteringRepository(db);
+  const segmentation = new Segmentation({
+    repository,
+    policy: config.training,
+    logger,
+    publishModel: createModelPublisher(producer, config.kafka.topicPrefix),
+    publishAssignments: createAssignmentPublisher(producer, config.kafka.topicPrefix),
+    now: () => new Date(),
+  });
+
+  const consumer = await runConsumer({
+    kafka,
+    groupId: config.consumerGroup,
+    producer,
+    logger,
+    brokers: config.kafka.brokers,
+    topicPrefix: config.kafka.topicPrefix,
+    signal: shutdown.signal,
+    handlers: [{ contract: CustomerMetricsChangedV1, handle: (events) => segmentation.onMetrics(events) }],
+  });
+  // A training run that was due when the service stopped is not lost: check once at start.
+  segmentation.scheduleCheck();
+
+  const http = await startHttpServer({
+    host: config.host,
+    port: config.port,
+    apollo: createSubgraphServer(clusteringSubgraph, clusteringResolvers(repository, segmentation), config.production),
+    context: subgraphContext(config.gatewaySecret),
+    readiness: () => databaseReadiness(db),
+    logger,
+  });
+
+  return {
+    async close() {
+      shutdown.abort();
+      segmentation.stop();
+      await http.close();
+      await consumer.disconnect();
+      await producer.disconnect();
+      await db.destroy();
+    },
+  };
+}
+
+runService('clustering-service', main);

@@ -1,0 +1,69 @@
+import { CustomerSegmentAssignedV1, SegmentationModelTrainedV1 } from '@seg/contracts-events';
+import { DEFAULT_COUPON_RULES } from '@seg/domain-profiling';
+import { createLogger, runService, type RunningService } from '@seg/platform-observability';
+import { connectAndMigrate, createDataSource, databaseReadiness } from '@seg/platform-persistence';
+import { prepareKafka, runConsumer } from '@seg/platform-kafka';
+import { createSubgraphServer, startHttpServer, subgraphContext } from '@seg/platform-subgraph';
+import { loadConfig } from './config';
+import { migrations } from './migrations';
+import { nameModel } from './application/profile-models';
+import { ProfilingRepository } from './adapters/persistence/profiling.repository';
+import { profilingSubgraph } from './adapters/graphql/schema';
+import { profilingResolvers } from './adapters/graphql/resolvers';
+
+/** Composition root: config -> database -> Kafka -> handlers -> subgraph -> shutdown. */
+async function main(): Promise<RunningService> {
+  const config = loadConfig(process.env);
+  const logger = createLogger('profiling-service', config.logLevel);
+  const shutdown = new AbortController();
+
+  const db = await connectAndMigrate(createDataSource({ settings: config.database, entities: [], migrations }), logger, shutdown.signal);
+  const repository = new ProfilingRepository(db);
+  await repository.seedCouponRules(DEFAULT_COUPON_RULES);
+  // The producer only carries dead letters: profiling publishes no events of its own yet.
+  const { kafka, producer } = await prepareKafka(config.kafka, logger, shutdown.signal);
+
+  const consumer = await runConsumer({
+    kafka,
+    groupId: config.consumerGroup,
+    producer,
+    logger,
+    brokers: config.kafka.brokers,
+    topicPrefix: config.kafka.topicPrefix,
+    signal: shutdown.signal,
+    handlers: [
+      {
+        contract: SegmentationModelTrainedV1,
+        handle: async (events) => {
+          for (const event of events) {
+            const names = nameModel(event);
+            await repository.saveSegments(event.data, names);
+            logger.info({ modelVersion: event.data.modelVersion, segments: names.map((n) => n.name) }, 'profiled a segmentation model');
+          }
+        },
+      },
+      { contract: CustomerSegmentAssignedV1, handle: (events) => repository.saveAssignments(events.map((e) => e.data)) },
+    ],
+  });
+
+  const http = await startHttpServer({
+    host: config.host,
+    port: config.port,
+    apollo: createSubgraphServer(profilingSubgraph, profilingResolvers(repository, config.holdoutShare), config.production),
+    context: subgraphContext(config.gatewaySecret),
+    readiness: () => databaseReadiness(db),
+    logger,
+  });
+
+  return {
+    async close() {
+      shutdown.abort();
+      await http.close();
+      await consumer.disconnect();
+      await producer.disconnect();
+      await db.destroy();
+    },
+  };
+}
+
+runService('profiling-service', main);

@@ -1,0 +1,4 @@
+import { InitialSchema1764100000000 } from './1764100000000-initial-schema';
+
+/** Every migration of this service, in order (listed explicitly so that bundling keeps them). */
+export const migrations = [InitialSchema1764100000000];
