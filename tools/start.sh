@@ -9,6 +9,9 @@ mkdir -p "$LOGS"
 cd "$ROOT"
 
 ensure_node_modules
+# Remember what already ran, so that Ctrl-C stops only what this script started.
+kafka_was_up=0; bash tools/infra/kafka.sh status >/dev/null 2>&1 && kafka_was_up=1
+mariadb_was_up=0; bash tools/infra/mariadb.sh status >/dev/null 2>&1 && mariadb_was_up=1
 bash tools/infra/up.sh
 ensure_app_secrets
 build_apps
@@ -19,7 +22,8 @@ cleanup() {
   say "stopping the services"
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  bash tools/infra/down.sh || true
+  [ "$kafka_was_up" = 1 ] || bash tools/infra/kafka.sh stop || true
+  [ "$mariadb_was_up" = 1 ] || bash tools/infra/mariadb.sh stop || true
   say "stopped"
 }
 trap cleanup INT TERM EXIT
