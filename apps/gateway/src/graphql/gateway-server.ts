@@ -1,0 +1,72 @@
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import {
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
+import type { ApolloGateway } from '@apollo/gateway';
+import { CORRELATION_HEADER } from '@seg/platform-subgraph';
+import type { Logger } from '@seg/platform-observability';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { GatewayContext } from './gateway-context';
+import { queryDepthLimitPlugin } from './query-depth';
+
+export interface GatewayServerOptions {
+  readonly gateway: ApolloGateway;
+  readonly production: boolean;
+  readonly maxQueryDepth: number;
+  readonly logger: Logger;
+}
+
+/** Echoes the correlation id to the client and logs failed operations under it. */
+function correlationPlugin(logger: Logger): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      return {
+        async didEncounterErrors({ errors, operationName }) {
+          for (const error of errors) {
+            // Failures of a subgraph fetch arrive as plain errors, without GraphQL extensions.
+            const code = error instanceof GraphQLError ? error.extensions['code'] : 'INTERNAL_SERVER_ERROR';
+            logger.warn({ correlationId: contextValue.correlationId, role: contextValue.role, operationName, code, path: error.path }, `operation failed: ${error.message}`);
+          }
+        },
+        async willSendResponse({ response }) {
+          response.http.headers.set(CORRELATION_HEADER, contextValue.correlationId);
+        },
+      };
+    },
+  };
+}
+
+/**
+ * In production an unexpected error reaches the client as a generic message: its details (a
+ * subgraph's address, a driver message) stay in the log line written under the correlation id.
+ */
+export function maskInternalError(formatted: GraphQLFormattedError, production: boolean): GraphQLFormattedError {
+  const code = formatted.extensions?.['code'];
+  if (!production || (code !== undefined && code !== 'INTERNAL_SERVER_ERROR')) return formatted;
+  return { ...formatted, message: 'internal error: quote the x-correlation-id response header when reporting it' };
+}
+
+/** The Apollo server in front of the gateway, with the same safety settings in every mode. */
+export function createGatewayServer(options: GatewayServerOptions): ApolloServer<GatewayContext> {
+  const plugins: ApolloServerPlugin<GatewayContext>[] = [
+    queryDepthLimitPlugin<GatewayContext>(options.maxQueryDepth),
+    correlationPlugin(options.logger),
+    // Installed explicitly so that an APOLLO_KEY in the environment cannot turn reporting on.
+    ApolloServerPluginUsageReportingDisabled(),
+    ApolloServerPluginSchemaReportingDisabled(),
+  ];
+  if (options.production) plugins.push(ApolloServerPluginLandingPageDisabled());
+  return new ApolloServer<GatewayContext>({
+    gateway: options.gateway,
+    introspection: !options.production,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    // main.ts closes the HTTP server first and then stops Apollo, in that order.
+    stopOnTerminationSignals: false,
+    logger: options.logger,
+    formatError: (formatted) => maskInternalError(formatted, options.production),
+    plugins,
+  });
+}

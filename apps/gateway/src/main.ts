@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { ApolloGateway } from '@apollo/gateway';
+import { ConfigError } from '@seg/platform-config';
+import { createLogger, describeError } from '@seg/platform-observability';
+import { startHttpServer } from '@seg/platform-subgraph';
+import { loadGatewayConfig } from './config';
+import { gatewayContext } from './graphql/gateway-context';
+import { createGatewayServer } from './graphql/gateway-server';
+import { subgraphDataSources } from './graphql/subgraph-data-source';
+import { locateSupergraph } from './supergraph/supergraph-file';
+
+async function main(): Promise<void> {
+  const config = loadGatewayConfig(process.env);
+  const logger = createLogger('gateway', config.logLevel);
+  if (config.apolloKeyIgnored) logger.warn('APOLLO_KEY is set but ignored: the gateway reports nothing to Apollo and serves the committed supergraph');
+
+  const location = locateSupergraph(config.supergraphPath, process.cwd(), process.argv[1]);
+  if ('error' in location) throw new ConfigError(location.error);
+  const supergraphSdl = readFileSync(location.path, 'utf8');
+
+  const gateway = new ApolloGateway({
+    supergraphSdl,
+    buildService: subgraphDataSources(config.gatewaySecret, config.subgraphUrls),
+    logger,
+  });
+  let loaded = false;
+  gateway.onSchemaLoadOrUpdate(() => {
+    loaded = true;
+  });
+
+  const apollo = createGatewayServer({ gateway, production: config.production, maxQueryDepth: config.maxQueryDepth, logger });
+  const server = await startHttpServer({
+    host: config.host,
+    port: config.port,
+    apollo,
+    context: gatewayContext(config.apiKeys),
+    readiness: async () => ({ ready: loaded, checks: { supergraph: loaded } }),
+    logger,
+  });
+  const overrides = Object.entries(config.subgraphUrls).filter(([, url]) => url !== undefined);
+  logger.info({ supergraph: location.path, subgraphUrlOverrides: Object.fromEntries(overrides), production: config.production }, 'gateway ready');
+
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error(describeError(error), 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+main().catch((error: unknown) => {
+  // Configuration problems are expected failures: print their message alone, no stack trace.
+  if (error instanceof ConfigError) console.error(`gateway: ${error.message}`);
+  else console.error('gateway failed to start:', error);
+  process.exit(1);
+});
