@@ -1,0 +1,4 @@
+export * from './environment';
+export * from './test-database';
+export * from './test-kafka';
+export * from './service-process';

@@ -1,0 +1,61 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { WORKSPACE_ROOT, waitFor } from './environment';
+
+export interface ServiceProcess {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly logFile: string;
+  /** SIGTERM, then SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+  /** SIGKILL at once, as a crash would. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Starts one built app (dist/apps/<name>/main.js, from `nx run-many -t build`) as a real
+ * process with the given environment, and waits until its /ready endpoint answers 200.
+ */
+export async function startServiceProcess(name: string, env: Record<string, string>, readyUrl: string, logDir: string): Promise<ServiceProcess> {
+  const main = join(WORKSPACE_ROOT, 'dist', 'apps', name, 'main.js');
+  if (!existsSync(main)) throw new Error(`${main} is missing: build the apps first (npx nx run-many -t build)`);
+  mkdirSync(logDir, { recursive: true });
+  const logFile = join(logDir, `${name}.log`);
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(process.execPath, ['--enable-source-maps', main], { cwd: WORKSPACE_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (graceMs = 10_000) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    await waitFor(
+      `${name} to be ready (log: ${logFile})`,
+      async () => {
+        if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}`);
+        const response = await fetch(readyUrl).catch(() => undefined);
+        return response?.ok ? true : undefined;
+      },
+      60_000,
+    );
+  } catch (error) {
+    await stop(1_000);
+    throw error;
+  }
+  return {
+    name,
+    child,
+    logFile,
+    stop,
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
