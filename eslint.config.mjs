@@ -32,6 +32,7 @@ export default [
             { sourceTag: 'scope:clustering', onlyDependOnLibsWithTags: ['scope:clustering', 'scope:rfm', 'scope:shared'] },
             { sourceTag: 'scope:profiling', onlyDependOnLibsWithTags: ['scope:profiling', 'scope:rfm', 'scope:shared'] },
             { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared'] },
+            { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['*'] },
           ],
         },
       ],
