@@ -18,7 +18,8 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
     clientId: settings.clientId,
     brokers: [...settings.brokers],
     logLevel: logLevel.WARN,
-    retry: { initialRetryTime: 300, retries: 8 },
+    // Few internal retries: at start, retryWithBackoff takes over and says what is unreachable.
+    retry: { initialRetryTime: 300, retries: 5 },
     logCreator:
       () =>
       ({ level, log }: LogEntry) => {

@@ -1,0 +1,261 @@
+// runConsumer against the real broker: each test has a topic prefix of its own (fresh topics, no
+// other test's data) and consumer groups of its own, and deletes its topics afterwards.
+import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
+import {
+  ALL_TOPICS,
+  CustomerMetricsChangedV1,
+  MessageDeadLetteredV1,
+  TOPICS,
+  TransactionLineRecordedV1,
+  type CustomerMetricsChanged,
+  type CustomerMetricsData,
+  type MessageDeadLettered,
+} from '@seg/contracts-events';
+import { createLogger } from '@seg/platform-observability';
+import { testKafkaSettings, uniqueSuffix, waitFor } from '@seg/testing';
+import { connectProducer, createKafka, ensureTopics } from './kafka-client';
+import { runConsumer } from './consumer';
+
+const logger = createLogger('consumer-int-spec', 'silent');
+
+function metrics(customerId: string): CustomerMetricsData {
+  return {
+    customerId,
+    country: 'United Kingdom',
+    firstPurchaseAt: '2010-12-01T08:26:00Z',
+    lastPurchaseAt: '2010-12-09T12:00:00Z',
+    frequency: 2,
+    monetaryMilli: 161_320,
+    cancelledMilli: 0,
+    asOf: '2010-12-10T12:00:00Z',
+  };
+}
+
+const metricsEvent = (customerId: string): CustomerMetricsChanged => CustomerMetricsChangedV1.create(metrics(customerId), { correlationId: 'consumer-int', producer: 'consumer-int-spec' });
+
+interface Harness {
+  readonly kafka: Kafka;
+  readonly admin: Admin;
+  readonly producer: Producer;
+  readonly prefix: string;
+  readonly brokers: readonly string[];
+  readonly metricsTopic: string;
+  /** Sends raw values to one partition of the metrics topic; returns their offsets. */
+  send(values: readonly { key: string; value: string | null }[], partition?: number): Promise<string[]>;
+  /** Starts a consumer group member with a handler, through the code under test. */
+  consume(groupId: string, handle: (events: readonly CustomerMetricsChanged[], partition: number) => Promise<void>): Promise<Consumer>;
+  /** The group's committed offset of a partition of the metrics topic ('-1': none). */
+  committed(groupId: string, partition: number): Promise<string>;
+  close(): Promise<void>;
+}
+
+async function openHarness(): Promise<Harness> {
+  const settings = testKafkaSettings('consumer-int-spec');
+  const kafka = createKafka(settings, logger);
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, ALL_TOPICS, settings.topicPrefix);
+  const producer = await connectProducer(kafka, settings, logger);
+  const consumers: Consumer[] = [];
+  const metricsTopic = settings.topicPrefix + TOPICS.customerMetricsChangedV1.name;
+  return {
+    kafka,
+    admin,
+    producer,
+    prefix: settings.topicPrefix,
+    brokers: settings.brokers,
+    metricsTopic,
+    async send(values, partition = 0) {
+      const offsets: string[] = [];
+      // One request per message keeps the offsets known even if the broker splits batches.
+      for (const { key, value } of values) {
+        const [meta] = await producer.send({ topic: metricsTopic, acks: -1, messages: [{ key, value, partition }] });
+        if (!meta?.baseOffset) throw new Error('the broker returned no offset');
+        offsets.push(meta.baseOffset);
+      }
+      return offsets;
+    },
+    async consume(groupId, handle) {
+      const consumer = await runConsumer({
+        kafka,
+        groupId,
+        producer,
+        logger,
+        brokers: settings.brokers,
+        topicPrefix: settings.topicPrefix,
+        handlers: [{ contract: CustomerMetricsChangedV1, handle: (events, { partition }) => handle(events, partition) }],
+      });
+      consumers.push(consumer);
+      return consumer;
+    },
+    async committed(groupId, partition) {
+      const [topic] = await admin.fetchOffsets({ groupId, topics: [metricsTopic] });
+      return topic?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+    },
+    async close() {
+      await Promise.all(consumers.map((c) => c.disconnect()));
+      await producer.disconnect();
+      await admin.deleteTopics({ topics: ALL_TOPICS.map((t) => settings.topicPrefix + t.name) }).catch(() => undefined);
+      await admin.disconnect();
+    },
+  };
+}
+
+/** Reads the prefixed dead-letter topic from the beginning with a plain consumer. */
+async function readDeadLetters(harness: Harness): Promise<{ letters: MessageDeadLettered[]; consumer: Consumer }> {
+  const letters: MessageDeadLettered[] = [];
+  const consumer = harness.kafka.consumer({ groupId: `dead-letter-reader-${uniqueSuffix()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic: harness.prefix + TOPICS.deadLetterV1.name, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const decoded = MessageDeadLetteredV1.decode(message.value);
+      if (!decoded.ok) throw new Error(`a dead letter that does not decode: ${decoded.error.reason}`);
+      letters.push(decoded.value);
+    },
+  });
+  return { letters, consumer };
+}
+
+describe('runConsumer (real Kafka)', () => {
+  let harness: Harness;
+
+  beforeEach(async () => {
+    harness = await openHarness();
+  });
+
+  afterEach(async () => {
+    await harness.close();
+  });
+
+  it('hands valid events to the handler and dead-letters each malformed one, while later valid ones keep flowing', async () => {
+    const groupId = `consumer-int-${uniqueSuffix()}`;
+    const wrongType = TransactionLineRecordedV1.create(
+      {
+        lineId: 'a'.repeat(64),
+        invoiceNo: '536365',
+        stockCode: '85123A',
+        description: 'WHITE HANGING HEART T-LIGHT HOLDER',
+        quantity: 6,
+        invoiceDate: '2010-12-01T08:26:00Z',
+        unitPriceMilli: 2550,
+        customerId: '17850',
+        country: 'United Kingdom',
+        source: { kind: 'csv', importJobId: null, lineNumber: 2 },
+      },
+      { correlationId: 'c', producer: 'p' },
+    );
+    const badPayload = { ...metricsEvent('13047'), data: { ...metrics('13047'), frequency: 0 } };
+    const valid = ['17850', '13047', '12583', '13748'].map(metricsEvent);
+    // Everything on partition 0, so the malformed messages sit between valid ones of one partition.
+    const sent = [
+      { key: '17850', value: JSON.stringify(valid[0]) },
+      { key: '17850', value: 'not json at all' },
+      { key: '13047', value: JSON.stringify(valid[1]) },
+      { key: '17850', value: JSON.stringify(wrongType) },
+      { key: '12583', value: JSON.stringify(valid[2]) },
+      { key: '13047', value: JSON.stringify(badPayload) },
+      { key: '13748', value: JSON.stringify(valid[3]) },
+    ];
+    const offsets = await harness.send(sent);
+
+    const handled: { partition: number; event: CustomerMetricsChanged }[] = [];
+    await harness.consume(groupId, async (events, partition) => {
+      handled.push(...events.map((event) => ({ partition, event })));
+    });
+    const deadLetters = await readDeadLetters(harness);
+    try {
+      await waitFor('the four valid events', async () => (handled.length >= 4 ? true : undefined), 20_000);
+      await waitFor('three dead letters', async () => (deadLetters.letters.length >= 3 ? true : undefined), 20_000);
+
+      expect(handled.map((h) => h.event)).toEqual(valid);
+      expect(handled.every((h) => h.partition === 0)).toBe(true);
+
+      const byOffset = new Map(deadLetters.letters.map((letter) => [letter.data.offset, letter]));
+      expect(deadLetters.letters).toHaveLength(3);
+      const expectations = [
+        { index: 1, code: 'NOT_JSON', reason: /^value is not JSON/ },
+        { index: 3, code: 'WRONG_TYPE', reason: /^expected CustomerMetricsChanged v1, got TransactionLineRecorded v1$/ },
+        { index: 5, code: 'BAD_PAYLOAD', reason: /^frequency: / },
+      ];
+      for (const { index, code, reason } of expectations) {
+        const letter = byOffset.get(offsets[index]!);
+        expect(letter?.data).toEqual({
+          topic: harness.metricsTopic,
+          partition: 0,
+          offset: offsets[index],
+          key: sent[index]!.key,
+          valueBase64: Buffer.from(sent[index]!.value!, 'utf8').toString('base64'),
+          consumerGroup: groupId,
+          code,
+          reason: expect.stringMatching(reason),
+        });
+        expect(letter?.producer).toBe(groupId);
+      }
+      // The whole partition was consumed: the committed offset is the one after the last message.
+      await waitFor('the commit', async () => ((await harness.committed(groupId, 0)) === String(Number(offsets[6]) + 1) ? true : undefined), 10_000);
+    } finally {
+      await deadLetters.consumer.disconnect();
+    }
+  }, 30_000);
+
+  it('commits offsets only after the handler resolves; a handler that throws sees the same batch again', async () => {
+    const groupId = `consumer-int-${uniqueSuffix()}`;
+    const valid = ['17850', '13047', '12583'].map(metricsEvent);
+    const offsets = await harness.send(valid.map((event) => ({ key: event.data.customerId, value: JSON.stringify(event) })));
+
+    const calls: { eventIds: string[]; committedBefore: string }[] = [];
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await harness.consume(groupId, async (events) => {
+      calls.push({ eventIds: events.map((e) => e.eventId), committedBefore: await harness.committed(groupId, 0) });
+      if (calls.length === 1) throw new Error('the database is away');
+      // Hold the second attempt until the test has looked at the committed offset.
+      await released;
+    });
+
+    await waitFor('the retried batch', async () => (calls.length >= 2 ? true : undefined), 20_000);
+    // The batch is seen again in full, and nothing was committed after the failure.
+    expect(calls[1]!.eventIds).toEqual(calls[0]!.eventIds);
+    expect(calls[0]!.eventIds).toEqual(valid.map((e) => e.eventId));
+    expect(calls.map((c) => c.committedBefore)).toEqual(['-1', '-1']);
+    // While the handler has not resolved, still nothing is committed.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await harness.committed(groupId, 0)).toBe('-1');
+
+    release();
+    const next = String(Number(offsets[2]) + 1);
+    await waitFor('the commit after the handler resolved', async () => ((await harness.committed(groupId, 0)) === next ? true : undefined), 10_000);
+    expect(calls).toHaveLength(2);
+  }, 30_000);
+
+  it('a restarted member of the same group does not get what was already handled', async () => {
+    const groupId = `consumer-int-${uniqueSuffix()}`;
+    const first = ['17850', '13047', '12583'].map(metricsEvent);
+    // Spread over two partitions: the commit must hold for each of them.
+    await harness.send(first.slice(0, 2).map((event) => ({ key: event.data.customerId, value: JSON.stringify(event) })), 0);
+    await harness.send(first.slice(2).map((event) => ({ key: event.data.customerId, value: JSON.stringify(event) })), 3);
+
+    const seenBefore: string[] = [];
+    const consumer = await harness.consume(groupId, async (events) => {
+      seenBefore.push(...events.map((e) => e.eventId));
+    });
+    await waitFor('the first events', async () => (seenBefore.length >= 3 ? true : undefined), 20_000);
+    await waitFor('both commits', async () => ((await harness.committed(groupId, 0)) === '2' && (await harness.committed(groupId, 3)) === '1' ? true : undefined), 10_000);
+    await consumer.disconnect();
+
+    const second = ['13748', '15100'].map(metricsEvent);
+    await harness.send(second.map((event) => ({ key: event.data.customerId, value: JSON.stringify(event) })), 0);
+    const seenAfter: string[] = [];
+    await harness.consume(groupId, async (events) => {
+      seenAfter.push(...events.map((e) => e.eventId));
+    });
+    await waitFor('the new events', async () => (seenAfter.length >= 2 ? true : undefined), 20_000);
+    await waitFor('the commit of the new events', async () => ((await harness.committed(groupId, 0)) === '4' ? true : undefined), 10_000);
+
+    expect(seenBefore.sort()).toEqual(first.map((e) => e.eventId).sort());
+    expect(seenAfter).toEqual(second.map((e) => e.eventId));
+  }, 30_000);
+});
