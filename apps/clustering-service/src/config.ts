@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, databaseEnv, databaseSettings, kafkaEnv, parseConfig, portSchema, type DatabaseSettings, type KafkaSettings } from '@seg/platform-config';
+import { loadServiceConfig, type ServiceSettings } from '@seg/platform-config';
 
 export interface TrainingPolicy {
   /** Number of clusters when a training run does not ask for one. */
@@ -15,25 +15,11 @@ export interface TrainingPolicy {
   readonly quietMs: number;
 }
 
-export interface ClusteringConfig {
-  readonly production: boolean;
-  readonly logLevel: string;
-  readonly host: string;
-  readonly port: number;
-  readonly gatewaySecret: string;
-  readonly database: DatabaseSettings;
-  readonly kafka: KafkaSettings;
-  readonly consumerGroup: string;
+export interface ClusteringConfig extends ServiceSettings {
   readonly training: TrainingPolicy;
 }
 
-const schema = z.object({
-  ...commonEnv,
-  ...databaseEnv('clustering'),
-  ...kafkaEnv,
-  SEG_CLUSTERING_HOST: z.string().default('127.0.0.1'),
-  SEG_CLUSTERING_PORT: portSchema.default(4003),
-  SEG_CLUSTERING_CONSUMER_GROUP: z.string().default('clustering-service'),
+const trainingEnv = {
   SEG_CLUSTER_K: z.coerce.number().int().min(2).max(20).default(5),
   SEG_CLUSTER_SEED: z.coerce.number().int().default(42),
   SEG_CLUSTER_RESTARTS: z.coerce.number().int().min(1).max(100).default(10),
@@ -41,20 +27,14 @@ const schema = z.object({
   SEG_RETRAIN_MIN_CHANGED: z.coerce.number().int().min(1).default(50),
   SEG_RETRAIN_CHANGED_SHARE: z.coerce.number().min(0).max(1).default(0.1),
   SEG_TRAIN_QUIET_MS: z.coerce.number().int().min(0).default(3_000),
-});
+};
 
 /** Parses the clustering service's environment once; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): ClusteringConfig {
-  const parsed = parseConfig(schema, env);
+  const config = loadServiceConfig('clustering', env, trainingEnv);
+  const parsed = config.env;
   return {
-    production: parsed.NODE_ENV === 'production',
-    logLevel: parsed.SEG_LOG_LEVEL,
-    host: parsed.SEG_CLUSTERING_HOST,
-    port: parsed.SEG_CLUSTERING_PORT,
-    gatewaySecret: parsed.SEG_GATEWAY_SECRET,
-    database: databaseSettings('clustering', parsed),
-    kafka: { brokers: parsed.SEG_KAFKA_BROKERS, clientId: 'clustering-service', topicPrefix: parsed.SEG_KAFKA_TOPIC_PREFIX },
-    consumerGroup: parsed.SEG_CLUSTERING_CONSUMER_GROUP,
+    ...config,
     training: {
       k: parsed.SEG_CLUSTER_K,
       seed: parsed.SEG_CLUSTER_SEED,

@@ -2,7 +2,7 @@ import { CustomerMetricsChangedV1 } from '@seg/contracts-events';
 import { createLogger, runService, type RunningService } from '@seg/platform-observability';
 import { connectAndMigrate, createDataSource, databaseReadiness } from '@seg/platform-persistence';
 import { prepareKafka, runConsumer } from '@seg/platform-kafka';
-import { createSubgraphServer, startHttpServer, subgraphContext } from '@seg/platform-subgraph';
+import { serveSubgraph } from '@seg/platform-subgraph';
 import { loadConfig } from './config';
 import { migrations } from './migrations';
 import { Segmentation } from './application/segmentation';
@@ -42,14 +42,7 @@ async function main(): Promise<RunningService> {
   // A training run that was due when the service stopped is not lost: check once at start.
   segmentation.scheduleCheck();
 
-  const http = await startHttpServer({
-    host: config.host,
-    port: config.port,
-    apollo: createSubgraphServer(clusteringSubgraph, clusteringResolvers(repository, segmentation), config.production),
-    context: subgraphContext(config.gatewaySecret),
-    readiness: () => databaseReadiness(db),
-    logger,
-  });
+  const http = await serveSubgraph({ settings: config, descriptor: clusteringSubgraph, resolvers: clusteringResolvers(repository, segmentation), readiness: () => databaseReadiness(db), logger });
 
   return {
     async close() {

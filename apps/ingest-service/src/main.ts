@@ -1,7 +1,7 @@
 import { createLogger, runService, type RunningService } from '@seg/platform-observability';
 import { connectAndMigrate, createDataSource, databaseReadiness } from '@seg/platform-persistence';
 import { prepareKafka } from '@seg/platform-kafka';
-import { createSubgraphServer, startHttpServer, subgraphContext } from '@seg/platform-subgraph';
+import { serveSubgraph } from '@seg/platform-subgraph';
 import { loadConfig } from './config';
 import { migrations } from './migrations';
 import { ImportJobs } from './application/import-jobs';
@@ -37,14 +37,7 @@ async function main(): Promise<RunningService> {
     logger,
   });
 
-  const http = await startHttpServer({
-    host: config.host,
-    port: config.port,
-    apollo: createSubgraphServer(ingestSubgraph, ingestResolvers({ jobs, customers, imports }), config.production),
-    context: subgraphContext(config.gatewaySecret),
-    readiness: () => databaseReadiness(db),
-    logger,
-  });
+  const http = await serveSubgraph({ settings: config, descriptor: ingestSubgraph, resolvers: ingestResolvers({ jobs, customers, imports }), readiness: () => databaseReadiness(db), logger });
 
   return {
     async close() {

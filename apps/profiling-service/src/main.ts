@@ -3,7 +3,7 @@ import { DEFAULT_COUPON_RULES } from '@seg/domain-profiling';
 import { createLogger, runService, type RunningService } from '@seg/platform-observability';
 import { connectAndMigrate, createDataSource, databaseReadiness } from '@seg/platform-persistence';
 import { prepareKafka, runConsumer } from '@seg/platform-kafka';
-import { createSubgraphServer, startHttpServer, subgraphContext } from '@seg/platform-subgraph';
+import { serveSubgraph } from '@seg/platform-subgraph';
 import { loadConfig } from './config';
 import { migrations } from './migrations';
 import { nameModel } from './application/profile-models';
@@ -46,14 +46,7 @@ async function main(): Promise<RunningService> {
     ],
   });
 
-  const http = await startHttpServer({
-    host: config.host,
-    port: config.port,
-    apollo: createSubgraphServer(profilingSubgraph, profilingResolvers(repository, config.holdoutShare), config.production),
-    context: subgraphContext(config.gatewaySecret),
-    readiness: () => databaseReadiness(db),
-    logger,
-  });
+  const http = await serveSubgraph({ settings: config, descriptor: profilingSubgraph, resolvers: profilingResolvers(repository, config.holdoutShare), readiness: () => databaseReadiness(db), logger });
 
   return {
     async close() {

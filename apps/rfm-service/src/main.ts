@@ -2,7 +2,7 @@ import { TOPICS, TransactionLineRecordedV1 } from '@seg/contracts-events';
 import { createLogger, runService, type RunningService } from '@seg/platform-observability';
 import { connectAndMigrate, createDataSource, databaseReadiness } from '@seg/platform-persistence';
 import { prepareKafka, runConsumer } from '@seg/platform-kafka';
-import { createSubgraphServer, startHttpServer, subgraphContext } from '@seg/platform-subgraph';
+import { serveSubgraph } from '@seg/platform-subgraph';
 import { loadConfig } from './config';
 import { migrations } from './migrations';
 import { recordLines } from './application/record-lines';
@@ -47,14 +47,7 @@ async function main(): Promise<RunningService> {
   });
 
   const snapshots = new SnapshotCache(() => repository.fingerprint(), () => repository.allMetrics());
-  const http = await startHttpServer({
-    host: config.host,
-    port: config.port,
-    apollo: createSubgraphServer(rfmSubgraph, rfmResolvers(snapshots), config.production),
-    context: subgraphContext(config.gatewaySecret),
-    readiness: () => databaseReadiness(db),
-    logger,
-  });
+  const http = await serveSubgraph({ settings: config, descriptor: rfmSubgraph, resolvers: rfmResolvers(snapshots), readiness: () => databaseReadiness(db), logger });
 
   return {
     async close() {

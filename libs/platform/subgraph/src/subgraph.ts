@@ -4,6 +4,8 @@ import { ApolloServer } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, type DocumentNode } from 'graphql';
+import type { Logger } from 'pino';
+import { startHttpServer, type ReadinessReport, type RunningHttpServer } from './http-server';
 
 export type Role = 'viewer' | 'marketer' | 'admin';
 const ROLE_RANK: Record<Role, number> = { viewer: 1, marketer: 2, admin: 3 };
@@ -76,3 +78,22 @@ export function createSubgraphServer(descriptor: SubgraphDescriptor, resolvers: 
 }
 
 export type { GraphQLResolverMap };
+
+/** Serves one subgraph on /graphql with /health and /ready, accepting only gateway-signed requests. */
+export function serveSubgraph(options: {
+  readonly settings: { readonly host: string; readonly port: number; readonly production: boolean; readonly gatewaySecret: string };
+  readonly descriptor: SubgraphDescriptor;
+  readonly resolvers: GraphQLResolverMap<SubgraphContext>;
+  readonly readiness: () => Promise<ReadinessReport>;
+  readonly logger: Logger;
+}): Promise<RunningHttpServer> {
+  const { settings } = options;
+  return startHttpServer({
+    host: settings.host,
+    port: settings.port,
+    apollo: createSubgraphServer(options.descriptor, options.resolvers, settings.production),
+    context: subgraphContext(settings.gatewaySecret),
+    readiness: options.readiness,
+    logger: options.logger,
+  });
+}
