@@ -15,4 +15,7 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!(ml-[^/]+|is-any-array|median-quickselect|num-sort)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+  // Jest 30 soft-deletes test globals between files and prints a deprecation warning when
+  // anything touches them afterwards; keep the summary readable.
+  testEnvironmentOptions: { globalsCleanup: 'off' },
 };
