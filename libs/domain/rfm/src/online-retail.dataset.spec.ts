@@ -16,7 +16,8 @@ import {
   toRfmValues,
 } from './index';
 
-const FULL_FILE = '/work/shared/data/online_retail/online_retail.csv.gz';
+// The full dataset lives in ../shared beside the repository (or wherever SEG_ONLINE_RETAIL_CSV says).
+const FULL_FILE = process.env['SEG_ONLINE_RETAIL_CSV'] ?? join(__dirname, '../../../../../shared/data/online_retail/online_retail.csv.gz');
 const SAMPLE_FILE = join(__dirname, '../../../../data/sample/online_retail_2010-12_2011-02.csv.gz');
 const source = existsSync(FULL_FILE) ? FULL_FILE : SAMPLE_FILE;
 const usingFullFile = source === FULL_FILE;
