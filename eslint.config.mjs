@@ -25,11 +25,12 @@ export default [
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: ioPackages },
             // Scopes: a service sees its own domain and the shared libraries; the clustering and
-            // profiling domains build on the RFM conventions.
+            // profiling domains build on the RFM conventions; the clustering service profiles its
+            // clusters where the features live (profiling's summaries) and publishes them.
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:ingest', onlyDependOnLibsWithTags: ['scope:ingest', 'scope:shared'] },
             { sourceTag: 'scope:rfm', onlyDependOnLibsWithTags: ['scope:rfm', 'scope:shared'] },
-            { sourceTag: 'scope:clustering', onlyDependOnLibsWithTags: ['scope:clustering', 'scope:rfm', 'scope:shared'] },
+            { sourceTag: 'scope:clustering', onlyDependOnLibsWithTags: ['scope:clustering', 'scope:profiling', 'scope:rfm', 'scope:shared'] },
             { sourceTag: 'scope:profiling', onlyDependOnLibsWithTags: ['scope:profiling', 'scope:rfm', 'scope:shared'] },
             { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared'] },
             { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['*'] },

@@ -1,22 +1,8 @@
 import { fitKMeans, fitScaler, inverseTransform, nearestCentroid, transform, type FittedScaler } from '@seg/domain-clustering';
-import { analysisDate, computeCutPoints, quantileOfSorted, toRfmValues, type CustomerMetrics, type RfmCutPoints, type RfmValues } from '@seg/domain-rfm';
+import { analysisDate, toRfmValues, type CustomerMetrics, type RfmValues } from '@seg/domain-rfm';
+import { summariseClusters, summarisePopulation, type ClusterProfile, type PopulationSummary } from '@seg/domain-profiling';
 
 export const FEATURES = ['recency_days', 'frequency', 'monetary'] as const;
-
-export interface RfmTriple {
-  readonly recencyDays: number;
-  readonly frequency: number;
-  readonly monetary: number;
-}
-
-export interface ClusterProfile {
-  readonly cluster: number;
-  readonly size: number;
-  readonly revenueMilli: number;
-  /** Centroid in original units (back-transformed from the scaled space). */
-  readonly centroid: RfmTriple;
-  readonly medians: RfmTriple;
-}
 
 export interface TrainedModel {
   readonly asOf: string;
@@ -27,17 +13,11 @@ export interface TrainedModel {
   /** Centroids in scaled feature space, for placing new customers. */
   readonly centroids: readonly (readonly number[])[];
   readonly clusters: readonly ClusterProfile[];
-  readonly population: { readonly customers: number; readonly revenueMilli: number; readonly medians: RfmTriple; readonly cutPoints: RfmCutPoints };
+  readonly population: PopulationSummary;
   readonly assignments: readonly { readonly customerId: string; readonly cluster: number; readonly distance: number }[];
 }
 
 const row = (v: RfmValues): number[] => [v.recencyDays, v.frequency, v.monetary];
-const median = (values: readonly number[]): number => (values.length === 0 ? 0 : quantileOfSorted([...values].sort((a, b) => a - b), 0.5));
-const medians = (values: readonly RfmValues[]): RfmTriple => ({
-  recencyDays: median(values.map((v) => v.recencyDays)),
-  frequency: median(values.map((v) => v.frequency)),
-  monetary: median(values.map((v) => v.monetary)),
-});
 
 /**
  * Trains a segmentation model over every customer's metrics: RFM values at the analysis date,
@@ -52,17 +32,10 @@ export function trainModel(customers: readonly CustomerMetrics[], options: { k: 
   const points = rows.map((r) => transform(scaler, r));
   const model = fitKMeans(points, { k: options.k, seed: options.seed, restarts: options.restarts });
 
-  const members = Array.from({ length: model.k }, () => [] as number[]);
-  model.labels.forEach((label, i) => members[label]?.push(i));
-  const clusters = members.map((indices, cluster) => {
-    const [recencyDays = 0, frequency = 0, monetary = 0] = inverseTransform(scaler, model.centroids[cluster] ?? []);
-    return {
-      cluster,
-      size: indices.length,
-      revenueMilli: indices.reduce((sum, i) => sum + (customers[i]?.monetaryMilli ?? 0), 0),
-      centroid: { recencyDays, frequency, monetary },
-      medians: medians(indices.map((i) => values[i] as RfmValues)),
-    };
+  const profiles = values.map((v, i) => ({ ...v, monetaryMilli: customers[i]?.monetaryMilli ?? 0, country: customers[i]?.country ?? '' }));
+  const centroids = model.centroids.map((centroid) => {
+    const [recencyDays = 0, frequency = 0, monetary = 0] = inverseTransform(scaler, centroid);
+    return { recencyDays, frequency, monetary };
   });
   return {
     asOf,
@@ -71,13 +44,8 @@ export function trainModel(customers: readonly CustomerMetrics[], options: { k: 
     inertia: model.inertia,
     scaler,
     centroids: model.centroids,
-    clusters,
-    population: {
-      customers: customers.length,
-      revenueMilli: customers.reduce((sum, c) => sum + c.monetaryMilli, 0),
-      medians: medians(values),
-      cutPoints: computeCutPoints(values),
-    },
+    clusters: summariseClusters(profiles, model.labels, centroids),
+    population: summarisePopulation(profiles),
     assignments: customers.map((c, i) => {
       const cluster = model.labels[i] ?? 0;
       return { customerId: c.customerId, cluster, distance: nearestCentroid(points[i] ?? [], model.centroids).distance };

@@ -74,6 +74,7 @@ export const SegmentationModelTrainedV1 = defineEvent(
         revenueMilli: milli,
         centroid: rfmTriple,
         medians: rfmTriple,
+        topCountries: z.array(z.object({ country: z.string(), customers: z.number().int().nonnegative() })).max(10),
       }),
     ),
   }),

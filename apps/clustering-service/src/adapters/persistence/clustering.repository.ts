@@ -28,6 +28,7 @@ export interface Assignment {
 
 interface FeatureRow {
   customer_id: string;
+  country: string;
   first_purchase_at: Date;
   last_purchase_at: Date;
   frequency: number;
@@ -74,11 +75,11 @@ export class ClusteringRepository {
     const latest = new Map(metrics.map((m) => [m.customerId, m]));
     for (const part of chunk([...latest.values()], 1_000)) {
       await this.db.query(
-        `INSERT INTO customer_features (customer_id, first_purchase_at, last_purchase_at, frequency, monetary_milli, cancelled_milli)
-         VALUES ${placeholders(part.length, 6)}
-         ON DUPLICATE KEY UPDATE first_purchase_at = VALUES(first_purchase_at), last_purchase_at = VALUES(last_purchase_at),
+        `INSERT INTO customer_features (customer_id, country, first_purchase_at, last_purchase_at, frequency, monetary_milli, cancelled_milli)
+         VALUES ${placeholders(part.length, 7)}
+         ON DUPLICATE KEY UPDATE country = VALUES(country), first_purchase_at = VALUES(first_purchase_at), last_purchase_at = VALUES(last_purchase_at),
            frequency = VALUES(frequency), monetary_milli = VALUES(monetary_milli), cancelled_milli = VALUES(cancelled_milli)`,
-        part.flatMap((m) => [m.customerId, toSqlDateTime(m.firstPurchaseAt), toSqlDateTime(m.lastPurchaseAt), m.frequency, m.monetaryMilli, m.cancelledMilli]),
+        part.flatMap((m) => [m.customerId, m.country, toSqlDateTime(m.firstPurchaseAt), toSqlDateTime(m.lastPurchaseAt), m.frequency, m.monetaryMilli, m.cancelledMilli]),
       );
     }
     return [...latest.values()].map((m) => ({
@@ -94,11 +95,11 @@ export class ClusteringRepository {
 
   async allFeatures(): Promise<CustomerMetrics[]> {
     const rows: FeatureRow[] = await this.db.query(
-      'SELECT customer_id, first_purchase_at, last_purchase_at, frequency, monetary_milli, cancelled_milli FROM customer_features ORDER BY customer_id',
+      'SELECT customer_id, country, first_purchase_at, last_purchase_at, frequency, monetary_milli, cancelled_milli FROM customer_features ORDER BY customer_id',
     );
     return rows.map((row) => ({
       customerId: row.customer_id,
-      country: '',
+      country: row.country,
       firstPurchaseAt: toIsoSeconds(row.first_purchase_at),
       lastPurchaseAt: toIsoSeconds(row.last_purchase_at),
       frequency: row.frequency,

@@ -21,6 +21,7 @@ export function profilingResolvers(repository: ProfilingRepository, holdoutShare
     typicalRecencyDays: s.medians.recencyDays,
     typicalFrequency: s.medians.frequency,
     typicalMonetary: s.medians.monetary,
+    topCountries: s.topCountries,
     coupon: couponForSegment(rules, s.rfmSegment as RfmSegmentName),
   });
   return {

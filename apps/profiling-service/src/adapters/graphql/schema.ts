@@ -30,7 +30,14 @@ export const profilingSubgraph: SubgraphDescriptor = {
       typicalRecencyDays: Float!
       typicalFrequency: Float!
       typicalMonetary: Float!
+      "Up to three countries with the most customers in the segment."
+      topCountries: [CountryCount!]!
       coupon: CouponRule!
+    }
+
+    type CountryCount {
+      country: String!
+      customers: Int!
     }
 
     type CouponRule {

@@ -18,6 +18,7 @@ export interface SegmentRecord {
   readonly modelRevenueMilli: number;
   readonly centroid: Triple;
   readonly medians: Triple;
+  readonly topCountries: readonly { readonly country: string; readonly customers: number }[];
 }
 
 interface SegmentRow {
@@ -33,6 +34,7 @@ interface SegmentRow {
   model_revenue_milli: string;
   centroid: string | Triple;
   medians: string | Triple;
+  top_countries: string | SegmentRecord['topCountries'];
 }
 
 const json = <T>(value: unknown): T => (typeof value === 'string' ? (JSON.parse(value) as T) : (value as T));
@@ -50,6 +52,7 @@ const toSegment = (row: SegmentRow): SegmentRecord => ({
   modelRevenueMilli: Number(row.model_revenue_milli),
   centroid: json(row.centroid),
   medians: json(row.medians),
+  topCountries: json(row.top_countries),
 });
 
 /** Segments per model version, coupon rules and each customer's current cluster. */
@@ -75,11 +78,16 @@ export class ProfilingRepository {
         model.population.revenueMilli,
         JSON.stringify(c.centroid),
         JSON.stringify(c.medians),
+        JSON.stringify(c.topCountries),
         toSqlDateTime(model.trainedAt),
       ];
     });
     if (rows.length === 0) return;
-    await this.db.query(`INSERT IGNORE INTO segments VALUES ${placeholders(rows.length, 13)}`, rows.flat());
+    await this.db.query(
+      `INSERT IGNORE INTO segments (model_version, cluster, name, rfm_segment, description, reasons, size, revenue_milli,
+         model_customers, model_revenue_milli, centroid, medians, top_countries, trained_at) VALUES ${placeholders(rows.length, 14)}`,
+      rows.flat(),
+    );
   }
 
   async latestSegments(): Promise<SegmentRecord[]> {
