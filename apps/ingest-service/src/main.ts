@@ -24,6 +24,7 @@ async function main(): Promise<RunningService> {
 
   const jobs = new ImportJobRepository(db);
   const customers = new CustomerDirectoryRepository(db);
+  const upsertCustomers = (lines: Parameters<CustomerDirectoryRepository['upsert']>[0]) => customers.upsert(lines);
   const imports = new ImportJobs<ImportJobRecord>({
     jobs,
     checkPath: importPathChecker(config.importRoots),
@@ -31,13 +32,13 @@ async function main(): Promise<RunningService> {
     ports: {
       publishLines: createLinePublisher(producer, config.kafka.topicPrefix, 'csv'),
       recordProgress: (jobId, rejections, counters) => jobs.recordProgress(jobId, rejections, counters),
-      upsertCustomers: (lines) => customers.upsert(lines),
+      upsertCustomers,
     },
     batchSize: config.publishBatchSize,
     logger,
   });
 
-  const http = await serveSubgraph({ settings: config, descriptor: ingestSubgraph, resolvers: ingestResolvers({ jobs, customers, imports }), readiness: () => databaseReadiness(db), logger });
+  const http = await serveSubgraph({ settings: config, descriptor: ingestSubgraph, resolvers: ingestResolvers({ jobs, customers, imports, live: { publishLines: createLinePublisher(producer, config.kafka.topicPrefix, 'api'), upsertCustomers } }), readiness: () => databaseReadiness(db), logger });
 
   return {
     async close() {

@@ -20,7 +20,9 @@ export function openCsvSource(path: string): CsvSource {
     bytes += chunk.length;
   });
   const input = path.endsWith('.gz') ? file.pipe(createGunzip()) : file;
-  const skipped: SourceRecord[] = [];
+  type Unreadable = Extract<SourceRecord, { kind: 'unreadable' }>;
+  const skipped: Unreadable[] = [];
+  let lastSkippedLine = -1;
   const parser = parse({
     bom: true,
     relax_column_count: true,
@@ -31,7 +33,11 @@ export function openCsvSource(path: string): CsvSource {
     encoding: 'utf8',
   });
   parser.on('skip', (error: CsvError & { lines?: number; raw?: string }) => {
-    skipped.push({ kind: 'unreadable', lineNumber: error.lines ?? 0, reason: error.message, raw: (error.raw ?? '').slice(0, 2_000) });
+    const lineNumber = error.lines ?? 0;
+    // csv-parse reports every stray quote of a record: one rejected row per line is enough.
+    if (lineNumber === lastSkippedLine) return;
+    lastSkippedLine = lineNumber;
+    skipped.push({ kind: 'unreadable', lineNumber, reason: error.message, raw: (error.raw ?? '').slice(0, 2_000) });
   });
   input.on('error', (error: Error) => parser.destroy(error));
   input.pipe(parser);
@@ -39,15 +45,18 @@ export function openCsvSource(path: string): CsvSource {
   async function* records(): AsyncGenerator<SourceRecord> {
     let first = true;
     for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number }; raw: string }>) {
-      while (skipped.length > 0) yield skipped.shift() as SourceRecord;
+      // The parser skips bad rows of a whole chunk before the first record comes out: the header
+      // still comes first, and skipped rows come out in line order among the others.
       if (first) {
         first = false;
         yield { kind: 'header', fields: item.record };
         continue;
       }
-      yield { kind: 'row', fields: item.record, lineNumber: item.info.lines, raw: item.raw.replace(/\r?\n$/, '') };
+      while (skipped.length > 0 && (skipped[0] as Unreadable).lineNumber < item.info.lines) yield skipped.shift() as Unreadable;
+      // Without the line ending (for CRLF files the parser's raw text keeps the '\r').
+      yield { kind: 'row', fields: item.record, lineNumber: item.info.lines, raw: item.raw.replace(/\r?\n?$/, '') };
     }
-    while (skipped.length > 0) yield skipped.shift() as SourceRecord;
+    while (skipped.length > 0) yield skipped.shift() as Unreadable;
   }
   return { records: records(), bytesRead: () => bytes };
 }

@@ -12,6 +12,8 @@ import {
   type MessageDeadLettered,
 } from '@seg/contracts-events';
 import { createLogger } from '@seg/platform-observability';
+// The shared test harness (a platform lib may not depend on it in production code; a test may).
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { testKafkaSettings, uniqueSuffix, waitFor } from '@seg/testing';
 import { connectProducer, createKafka, ensureTopics } from './kafka-client';
 import { runConsumer } from './consumer';
@@ -104,7 +106,7 @@ async function openHarness(): Promise<Harness> {
 /** Reads the prefixed dead-letter topic from the beginning with a plain consumer. */
 async function readDeadLetters(harness: Harness): Promise<{ letters: MessageDeadLettered[]; consumer: Consumer }> {
   const letters: MessageDeadLettered[] = [];
-  const consumer = harness.kafka.consumer({ groupId: `dead-letter-reader-${uniqueSuffix()}` });
+  const consumer = harness.kafka.consumer({ groupId: `dead-letter-reader-${uniqueSuffix()}`, maxWaitTimeInMs: 200 });
   await consumer.connect();
   await consumer.subscribe({ topic: harness.prefix + TOPICS.deadLetterV1.name, fromBeginning: true });
   await consumer.run({
@@ -118,17 +120,21 @@ async function readDeadLetters(harness: Harness): Promise<{ letters: MessageDead
 }
 
 describe('runConsumer (real Kafka)', () => {
-  let harness: Harness;
+  // Closing a consumer waits for its pending fetch (kafkajs long-polls up to 5 s), so the tests'
+  // harnesses are closed together at the end rather than one after the other.
+  const harnesses: Harness[] = [];
+  const fresh = async (): Promise<Harness> => {
+    const harness = await openHarness();
+    harnesses.push(harness);
+    return harness;
+  };
 
-  beforeEach(async () => {
-    harness = await openHarness();
-  });
-
-  afterEach(async () => {
-    await harness.close();
-  });
+  afterAll(async () => {
+    await Promise.all(harnesses.map((harness) => harness.close()));
+  }, 30_000);
 
   it('hands valid events to the handler and dead-letters each malformed one, while later valid ones keep flowing', async () => {
+    const harness = await fresh();
     const groupId = `consumer-int-${uniqueSuffix()}`;
     const wrongType = TransactionLineRecordedV1.create(
       {
@@ -200,6 +206,7 @@ describe('runConsumer (real Kafka)', () => {
   }, 30_000);
 
   it('commits offsets only after the handler resolves; a handler that throws sees the same batch again', async () => {
+    const harness = await fresh();
     const groupId = `consumer-int-${uniqueSuffix()}`;
     const valid = ['17850', '13047', '12583'].map(metricsEvent);
     const offsets = await harness.send(valid.map((event) => ({ key: event.data.customerId, value: JSON.stringify(event) })));
@@ -216,22 +223,26 @@ describe('runConsumer (real Kafka)', () => {
       await released;
     });
 
-    await waitFor('the retried batch', async () => (calls.length >= 2 ? true : undefined), 20_000);
-    // The batch is seen again in full, and nothing was committed after the failure.
-    expect(calls[1]!.eventIds).toEqual(calls[0]!.eventIds);
-    expect(calls[0]!.eventIds).toEqual(valid.map((e) => e.eventId));
-    expect(calls.map((c) => c.committedBefore)).toEqual(['-1', '-1']);
-    // While the handler has not resolved, still nothing is committed.
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(await harness.committed(groupId, 0)).toBe('-1');
-
-    release();
+    try {
+      await waitFor('the retried batch', async () => (calls.length >= 2 ? true : undefined), 20_000);
+      // The batch is seen again in full, and nothing was committed after the failure.
+      expect(calls[1]!.eventIds).toEqual(calls[0]!.eventIds);
+      expect(calls[0]!.eventIds).toEqual(valid.map((e) => e.eventId));
+      expect(calls.map((c) => c.committedBefore)).toEqual(['-1', '-1']);
+      // While the handler has not resolved, still nothing is committed.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await harness.committed(groupId, 0)).toBe('-1');
+    } finally {
+      // A handler left hanging would keep the consumer from disconnecting.
+      release();
+    }
     const next = String(Number(offsets[2]) + 1);
     await waitFor('the commit after the handler resolved', async () => ((await harness.committed(groupId, 0)) === next ? true : undefined), 10_000);
     expect(calls).toHaveLength(2);
   }, 30_000);
 
   it('a restarted member of the same group does not get what was already handled', async () => {
+    const harness = await fresh();
     const groupId = `consumer-int-${uniqueSuffix()}`;
     const first = ['17850', '13047', '12583'].map(metricsEvent);
     // Spread over two partitions: the commit must hold for each of them.

@@ -1,5 +1,6 @@
 import { requireRole, type GraphQLResolverMap, type SubgraphContext } from '@seg/platform-subgraph';
 import type { ImportJobs } from '../../application/import-jobs';
+import { recordTransactions, type RecordTransactionsPorts, type TransactionInput } from '../../application/record-transactions';
 import type { CustomerDirectoryRepository, CustomerRecord } from '../persistence/customer-directory.repository';
 import type { ImportJobRecord, ImportJobRepository } from '../persistence/import-job.repository';
 
@@ -7,6 +8,7 @@ export interface IngestResolverDeps {
   readonly jobs: ImportJobRepository;
   readonly customers: CustomerDirectoryRepository;
   readonly imports: ImportJobs<ImportJobRecord>;
+  readonly live: RecordTransactionsPorts;
 }
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
@@ -33,6 +35,10 @@ export function ingestResolvers(deps: IngestResolverDeps): GraphQLResolverMap<Su
       startImport: async (_: unknown, args: { path: string }, context: SubgraphContext) => {
         requireRole(context, 'admin');
         return deps.imports.start(args.path);
+      },
+      recordTransactions: async (_: unknown, args: { lines: TransactionInput[] }, context: SubgraphContext) => {
+        requireRole(context, 'admin');
+        return recordTransactions(args.lines, context.correlationId, deps.live);
       },
     },
     Customer: {

@@ -59,6 +59,27 @@ export const ingestSubgraph: SubgraphDescriptor = {
       userErrors: [UserError!]!
     }
 
+    "One transaction line, as a shop's backend sends it."
+    input TransactionInput {
+      invoiceNo: String!
+      stockCode: String!
+      description: String
+      quantity: Int!
+      "2011-12-09 12:50:00, an ISO 8601 date-time, or 12/9/2011 12:50"
+      invoiceDate: String!
+      "A decimal string such as 2.55, so that money stays exact."
+      unitPrice: String!
+      customerId: ID!
+      country: String
+    }
+
+    type RecordTransactionsPayload {
+      accepted: Int!
+      "Identities of the accepted lines; sending a line again does not count it twice."
+      lineIds: [ID!]!
+      userErrors: [UserError!]!
+    }
+
     type Query {
       customer(id: ID!): Customer
       importJob(id: ID!): ImportJob
@@ -68,6 +89,8 @@ export const ingestSubgraph: SubgraphDescriptor = {
     type Mutation {
       "Imports a CSV file readable by the ingest service (admin). Paths must lie under SEG_IMPORT_ROOTS."
       startImport(path: String!): StartImportPayload!
+      "Records up to 1,000 transaction lines (admin); invalid lines come back as userErrors."
+      recordTransactions(lines: [TransactionInput!]!): RecordTransactionsPayload!
     }
   `,
 };

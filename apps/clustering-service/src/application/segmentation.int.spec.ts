@@ -1,0 +1,234 @@
+// Segmentation on the real MariaDB (clustering migrations), fed with metric events of real sample
+// customers. The publishers are ports: here they collect their calls.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { parse } from 'csv-parse/sync';
+import type { DataSource } from 'typeorm';
+import { CustomerMetricsChangedV1, type CustomerMetricsChanged } from '@seg/contracts-events';
+import { nearestCentroid } from '@seg/domain-clustering';
+import { aggregateCustomers, analysisDate, toRfmValues, type CustomerMetrics } from '@seg/domain-rfm';
+import { normaliseRow, resolveHeader, type TransactionLine } from '@seg/domain-transactions';
+import { createLogger } from '@seg/platform-observability';
+import { chunk, connectAndMigrate, createDataSource } from '@seg/platform-persistence';
+import { createTestDatabase, WORKSPACE_ROOT, type TestDatabase } from '@seg/testing';
+import type { TrainingPolicy } from '../config';
+import { migrations } from '../migrations';
+import { ClusteringRepository, type Assignment, type StoredModel } from '../adapters/persistence/clustering.repository';
+import { Segmentation } from './segmentation';
+import { FEATURES } from './train-model';
+
+const SAMPLE = join(WORKSPACE_ROOT, 'data', 'sample', 'online_retail_2010-12_2011-02.csv.gz');
+
+/** The sample's customers whose id is a multiple of 8 (a couple of hundred), with all their lines. */
+function sampleCustomers(): CustomerMetrics[] {
+  const records = parse(gunzipSync(readFileSync(SAMPLE)).toString('utf8'), { relax_column_count: true }) as string[][];
+  const header = resolveHeader(records[0] ?? []);
+  if (!header.ok) throw new Error(header.error.message);
+  const lines: TransactionLine[] = [];
+  for (let i = 1; i < records.length; i++) {
+    const result = normaliseRow(records[i]!, header.value, i + 1);
+    if (result.ok && result.value.customerId !== null && Number(result.value.customerId) % 8 === 0) lines.push(result.value);
+  }
+  return aggregateCustomers(lines).customers;
+}
+
+const DAY_MS = 86_400_000;
+type Published = (Assignment & { previousCluster: number | null })[];
+
+describe('Segmentation (real MariaDB)', () => {
+  const logger = createLogger('segmentation-int-spec', 'silent');
+  const customers = sampleCustomers();
+  const asOf = analysisDate(customers.map((c) => c.lastPurchaseAt));
+  const event = (m: CustomerMetrics): CustomerMetricsChanged =>
+    CustomerMetricsChangedV1.create({ ...m, asOf }, { correlationId: `metrics-${m.customerId}`, producer: 'segmentation-int-spec' });
+  // No automatic training during the test: the quiet period outlasts it.
+  const policy: TrainingPolicy = { k: 4, seed: 42, restarts: 4, minCustomers: 20, retrainMinChanged: 1_000_000, retrainChangedShare: 1, quietMs: 600_000 };
+
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let repository: ClusteringRepository;
+  let segmentation: Segmentation;
+  const models: { model: StoredModel; correlationId: string }[] = [];
+  const assignmentCalls: { assignments: Published; reason: 'training' | 'placement'; correlationId: string }[] = [];
+
+  /** The customer's point in the model's scaled space, computed here from the model's scaler. */
+  const scaledPoint = (model: StoredModel, m: CustomerMetrics, at: string): number[] => {
+    const v = toRfmValues(m, at);
+    return [v.recencyDays, v.frequency, v.monetary].map((x, j) => (Math.log1p(x) - model.scaler.center[j]!) / model.scaler.scale[j]!);
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase('clustering');
+    dataSource = await connectAndMigrate(createDataSource({ settings: database.settings, entities: [], migrations }), logger);
+    repository = new ClusteringRepository(dataSource);
+    segmentation = new Segmentation({
+      repository,
+      policy,
+      logger,
+      publishModel: async (model, correlationId) => {
+        models.push({ model, correlationId });
+      },
+      publishAssignments: async (assignments, reason, correlationId) => {
+        assignmentCalls.push({ assignments: [...assignments], reason, correlationId });
+      },
+      now: () => new Date(),
+    });
+  }, 30_000);
+
+  afterAll(async () => {
+    segmentation?.stop();
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+
+  it('the slice is a real population', () => {
+    expect(customers.length).toBeGreaterThan(150);
+    expect(new Set(customers.map((c) => c.frequency)).size).toBeGreaterThan(5);
+  });
+
+  it('cannot train before it has customers', async () => {
+    expect(await segmentation.train(4, 'on-demand')).toEqual({ ok: false, code: 'NOT_ENOUGH_CUSTOMERS', message: 'need at least 20 customers to train, have 0' });
+  });
+
+  it('keeps the feature table from metric events, and places nobody while there is no model', async () => {
+    for (const part of chunk(customers.map(event), 50)) await segmentation.onMetrics(part);
+    expect(await repository.countFeatures()).toBe(customers.length);
+    expect(await repository.allFeatures()).toEqual(customers);
+    expect(await repository.latestPurchase()).toBe(customers.map((c) => c.lastPurchaseAt).sort().at(-1));
+    expect(assignmentCalls).toEqual([]);
+    expect(await repository.latestModel()).toBeNull();
+  }, 20_000);
+
+  it('trains a model, stores it with one assignment per customer on its nearest centroid, and publishes both', async () => {
+    const outcome = await segmentation.train(4, 'on-demand');
+    if (!outcome.ok) throw new Error(outcome.message);
+    const model = outcome.model;
+    expect(model).toMatchObject({ version: 1, k: 4, seed: policy.seed, customers: customers.length, asOf, features: [...FEATURES] });
+    expect(model.centroids).toHaveLength(4);
+    expect(await repository.latestModel()).toEqual(model);
+
+    // The scaler was fitted on these customers: log1p, then the mean and population standard
+    // deviation of each feature, recomputed here.
+    const logged = customers.map((m) => {
+      const v = toRfmValues(m, asOf);
+      return [v.recencyDays, v.frequency, v.monetary].map(Math.log1p);
+    });
+    for (let j = 0; j < 3; j++) {
+      const column = logged.map((row) => row[j]!);
+      const mean = column.reduce((a, b) => a + b, 0) / column.length;
+      const std = Math.sqrt(column.reduce((a, b) => a + (b - mean) ** 2, 0) / column.length);
+      expect(model.scaler.center[j]).toBeCloseTo(mean, 9);
+      expect(model.scaler.scale[j]).toBeCloseTo(std, 9);
+    }
+
+    const stored = await repository.assignmentsOf(customers.map((c) => c.customerId));
+    expect(stored.size).toBe(customers.length);
+    for (const m of customers) {
+      const nearest = nearestCentroid(scaledPoint(model, m, asOf), model.centroids);
+      const assignment = stored.get(m.customerId)!;
+      expect({ version: assignment.modelVersion, cluster: assignment.cluster }).toEqual({ version: 1, cluster: nearest.cluster });
+      expect(assignment.distance).toBeCloseTo(nearest.distance, 9);
+    }
+    const sizes = model.summary.clusters.map((c) => c.size);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(customers.length);
+    for (const cluster of model.summary.clusters) {
+      expect(cluster.size).toBe([...stored.values()].filter((a) => a.cluster === cluster.cluster).length);
+    }
+    expect(model.summary.population.revenueMilli).toBe(customers.reduce((sum, c) => sum + c.monetaryMilli, 0));
+
+    expect(models).toEqual([{ model, correlationId: 'model-1' }]);
+    expect(assignmentCalls).toHaveLength(1);
+    const published = assignmentCalls[0]!;
+    expect(published.reason).toBe('training');
+    expect(published.correlationId).toBe('model-1');
+    expect(published.assignments).toHaveLength(customers.length);
+    for (const { distance, ...a } of published.assignments) {
+      const { distance: storedDistance, ...storedAssignment } = stored.get(a.customerId)!;
+      expect(a).toEqual({ ...storedAssignment, previousCluster: null });
+      // MariaDB sends a DOUBLE back with 15 significant digits.
+      expect(distance).toBeCloseTo(storedDistance, 12);
+    }
+  }, 20_000);
+
+  it('places a changed customer at once, and publishes a placement only when the cluster changes', async () => {
+    const model = (await repository.latestModel())!;
+    const latest = customers.map((c) => c.lastPurchaseAt).sort().at(-1)!;
+    const before = await repository.assignmentsOf(customers.map((c) => c.customerId));
+    // The best customer of the slice as a template: bought on the last day, as often and as much
+    // as anyone. A customer whose cluster that changes is moved there by a new metric event.
+    const best = { frequency: Math.max(...customers.map((c) => c.frequency)), monetaryMilli: Math.max(...customers.map((c) => c.monetaryMilli)) };
+    const candidate = customers.find((c) => {
+      const changed = { ...c, ...best, lastPurchaseAt: latest };
+      return nearestCentroid(scaledPoint(model, changed, asOf), model.centroids).cluster !== before.get(c.customerId)!.cluster;
+    });
+    if (!candidate) throw new Error('no customer of the slice would change cluster');
+    const changed: CustomerMetrics = { ...candidate, ...best, lastPurchaseAt: latest };
+    // The latest purchase overall stays the same, so the analysis date does too.
+    const expected = nearestCentroid(scaledPoint(model, changed, asOf), model.centroids);
+    const calls = assignmentCalls.length;
+
+    await segmentation.onMetrics([event(changed)]);
+    expect(assignmentCalls).toHaveLength(calls + 1);
+    const placement = assignmentCalls[calls]!;
+    expect(placement.reason).toBe('placement');
+    expect(placement.correlationId).toBe(`metrics-${candidate.customerId}`);
+    expect(placement.assignments).toHaveLength(1);
+    expect(placement.assignments[0]).toMatchObject({
+      customerId: candidate.customerId,
+      modelVersion: model.version,
+      cluster: expected.cluster,
+      previousCluster: before.get(candidate.customerId)!.cluster,
+    });
+    expect(placement.assignments[0]!.distance).toBeCloseTo(expected.distance, 9);
+    expect((await repository.assignmentsOf([candidate.customerId])).get(candidate.customerId)).toMatchObject({ cluster: expected.cluster, modelVersion: model.version });
+
+    // One more order worth a penny does not move the customer: stored, not published.
+    const again: CustomerMetrics = { ...changed, monetaryMilli: changed.monetaryMilli + 10 };
+    expect(nearestCentroid(scaledPoint(model, again, asOf), model.centroids).cluster).toBe(expected.cluster);
+    await segmentation.onMetrics([event(again)]);
+    expect(assignmentCalls).toHaveLength(calls + 1);
+    const storedAgain = (await repository.assignmentsOf([candidate.customerId])).get(candidate.customerId)!;
+    expect(storedAgain.cluster).toBe(expected.cluster);
+    expect(storedAgain.distance).toBeCloseTo(nearestCentroid(scaledPoint(model, again, asOf), model.centroids).distance, 9);
+  }, 20_000);
+
+  it('places a customer it has never seen, with no previous cluster', async () => {
+    const model = (await repository.latestModel())!;
+    const template = customers[0]!;
+    // A purchase the day before the analysis date, so the date stays where it is.
+    const lastPurchaseAt = new Date(Date.parse(asOf) - DAY_MS).toISOString().replace('.000Z', 'Z');
+    const newcomer: CustomerMetrics = { ...template, customerId: 'new-customer-1', firstPurchaseAt: lastPurchaseAt, lastPurchaseAt, frequency: 1 };
+    const expected = nearestCentroid(scaledPoint(model, newcomer, asOf), model.centroids);
+    const calls = assignmentCalls.length;
+
+    await segmentation.onMetrics([event(newcomer)]);
+    expect(assignmentCalls).toHaveLength(calls + 1);
+    expect(assignmentCalls[calls]).toMatchObject({
+      reason: 'placement',
+      assignments: [{ customerId: 'new-customer-1', modelVersion: model.version, cluster: expected.cluster, previousCluster: null }],
+    });
+    expect(await repository.countFeatures()).toBe(customers.length + 1);
+  }, 20_000);
+
+  it('refuses a k outside 2..20 without storing a model', async () => {
+    const calls = assignmentCalls.length;
+    expect(await segmentation.train(1, 'on-demand')).toEqual({ ok: false, code: 'BAD_K', message: 'k must be an integer from 2 to 20, got 1' });
+    expect(await segmentation.train(21, 'on-demand')).toMatchObject({ ok: false, code: 'BAD_K' });
+    expect(await segmentation.train(2.5, 'on-demand')).toMatchObject({ ok: false, code: 'BAD_K' });
+    expect((await repository.latestModel())?.version).toBe(1);
+    expect(models).toHaveLength(1);
+    expect(assignmentCalls).toHaveLength(calls);
+  });
+
+  it('a retrain stores a new version and moves every customer to it', async () => {
+    const outcome = await segmentation.train(3, 'on-demand');
+    if (!outcome.ok) throw new Error(outcome.message);
+    expect(outcome.model).toMatchObject({ version: 2, k: 3, customers: customers.length + 1 });
+    expect((await repository.models(10)).map((m) => m.version)).toEqual([2, 1]);
+    const stored = await repository.assignmentsOf([...customers.map((c) => c.customerId), 'new-customer-1']);
+    expect(new Set([...stored.values()].map((a) => a.modelVersion))).toEqual(new Set([2]));
+    expect(assignmentCalls.at(-1)).toMatchObject({ reason: 'training', correlationId: 'model-2' });
+    expect(assignmentCalls.at(-1)!.assignments).toHaveLength(customers.length + 1);
+  }, 20_000);
+});

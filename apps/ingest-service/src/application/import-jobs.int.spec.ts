@@ -1,0 +1,235 @@
+// A CSV import end to end through the real adapters: the file on disk, the ingest database
+// (import jobs, rejected rows, customers) and the real broker (a topic prefix of this file's own).
+import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { parse } from 'csv-parse/sync';
+import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { ALL_TOPICS, TOPICS, TransactionLineRecordedV1, type TransactionLineRecorded } from '@seg/contracts-events';
+import { normaliseRow, resolveHeader, type TransactionLine } from '@seg/domain-transactions';
+import { connectProducer, createKafka, ensureTopics } from '@seg/platform-kafka';
+import { createLogger } from '@seg/platform-observability';
+import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
+import { createTestDatabase, testKafkaSettings, uniqueSuffix, waitFor, WORKSPACE_ROOT, type TestDatabase } from '@seg/testing';
+import { migrations } from '../migrations';
+import { openCsvSource } from '../adapters/csv-source';
+import { importPathChecker } from '../adapters/import-path';
+import { createLinePublisher } from '../adapters/kafka/line-publisher';
+import { CustomerDirectoryRepository } from '../adapters/persistence/customer-directory.repository';
+import { ImportJobRepository, type ImportJobRecord } from '../adapters/persistence/import-job.repository';
+import { ImportJobs } from './import-jobs';
+
+const SAMPLE = join(WORKSPACE_ROOT, 'data', 'sample', 'online_retail_2010-12_2011-02.csv.gz');
+const sampleText = gunzipSync(readFileSync(SAMPLE)).toString('utf8').split('\n');
+const HEADER = sampleText[0]!;
+/** Line n of the sample file (1 = header), as written there. */
+const sampleLine = (n: number): string => sampleText[n - 1]!;
+const withField = (line: string, index: number, value: string): string =>
+  line
+    .split(',')
+    .map((field, i) => (i === index ? value : field))
+    .join(',');
+
+type Expectation = 'accepted' | 'withoutCustomer' | 'BAD_QUANTITY' | 'BAD_DATE' | 'UNREADABLE_ROW' | 'WRONG_FIELD_COUNT';
+
+// Real sample lines (2..31 are seven customers' first invoices; 1445 has no customer id) with bad
+// rows made from real lines by breaking one thing each, spread among the good ones.
+const entries: { text: string; expect: Expectation }[] = [
+  ...[2, 3, 4, 5].map((n) => ({ text: sampleLine(n), expect: 'accepted' as const })),
+  { text: withField(sampleLine(2), 3, 'six'), expect: 'BAD_QUANTITY' },
+  ...[6, 7, 8].map((n) => ({ text: sampleLine(n), expect: 'accepted' as const })),
+  { text: sampleLine(1445), expect: 'withoutCustomer' },
+  ...[9, 10, 11, 12, 13].map((n) => ({ text: sampleLine(n), expect: 'accepted' as const })),
+  { text: withField(sampleLine(3), 4, '2010-12-32 08:26:00'), expect: 'BAD_DATE' },
+  ...[14, 15, 16].map((n) => ({ text: sampleLine(n), expect: 'accepted' as const })),
+  { text: withField(sampleLine(4), 2, 'CREAM "CUPID" HEARTS COAT HANGER'), expect: 'UNREADABLE_ROW' },
+  ...[17, 18, 19, 20, 21, 22].map((n) => ({ text: sampleLine(n), expect: 'accepted' as const })),
+  { text: sampleLine(5).split(',').slice(0, 7).join(','), expect: 'WRONG_FIELD_COUNT' },
+  ...[23, 24, 25, 26, 27, 28, 29, 30, 31].map((n) => ({ text: sampleLine(n), expect: 'accepted' as const })),
+];
+/** File line numbers: the header is line 1. */
+const numbered = entries.map((entry, i) => ({ ...entry, lineNumber: i + 2 }));
+
+/** What the accepted lines must look like, normalised independently of the import path. */
+function expectedLines(): { lineNumber: number; line: TransactionLine }[] {
+  const header = resolveHeader(HEADER.split(','));
+  if (!header.ok) throw new Error(header.error.message);
+  return numbered
+    .filter((e) => e.expect === 'accepted')
+    .map((e) => {
+      const [fields] = parse(e.text) as string[][];
+      const result = normaliseRow(fields!, header.value, e.lineNumber);
+      if (!result.ok) throw new Error(`sample line ${e.lineNumber} does not normalise: ${result.error.reason}`);
+      return { lineNumber: e.lineNumber, line: result.value };
+    });
+}
+
+describe('ImportJobs with the real adapters (MariaDB + Kafka)', () => {
+  const logger = createLogger('import-jobs-int-spec', 'silent');
+  const settings = testKafkaSettings('import-jobs-int-spec');
+  const lineTopic = settings.topicPrefix + TOPICS.transactionLineV1.name;
+  const root = mkdtempSync(join(tmpdir(), 'seg-ingest-int-'));
+  const outside = mkdtempSync(join(tmpdir(), 'seg-ingest-outside-'));
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let kafka: Kafka;
+  let admin: Admin;
+  let producer: Producer;
+  let jobs: ImportJobRepository;
+  let customers: CustomerDirectoryRepository;
+  let imports: ImportJobs<ImportJobRecord>;
+  const readers: Consumer[] = [];
+
+  /** Sum of the high watermarks of the prefixed transaction-line topic: how many lines it holds. */
+  const publishedCount = async (): Promise<number> =>
+    (await admin.fetchTopicOffsets(lineTopic)).reduce((sum, partition) => sum + Number(partition.high), 0);
+
+  beforeAll(async () => {
+    database = await createTestDatabase('ingest');
+    dataSource = await connectAndMigrate(createDataSource({ settings: database.settings, entities: [], migrations }), logger);
+    kafka = createKafka(settings, logger);
+    admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, ALL_TOPICS, settings.topicPrefix);
+    producer = await connectProducer(kafka, settings, logger);
+    jobs = new ImportJobRepository(dataSource);
+    customers = new CustomerDirectoryRepository(dataSource);
+    imports = new ImportJobs<ImportJobRecord>({
+      jobs,
+      checkPath: importPathChecker([root]),
+      open: openCsvSource,
+      ports: {
+        publishLines: createLinePublisher(producer, settings.topicPrefix, 'csv'),
+        recordProgress: (jobId, rejections, counters) => jobs.recordProgress(jobId, rejections, counters),
+        upsertCustomers: (lines) => customers.upsert(lines),
+      },
+      // Small batches, so that bad rows fall on both sides of batch boundaries.
+      batchSize: 4,
+      logger,
+    });
+  }, 30_000);
+
+  afterAll(async () => {
+    await imports?.drain();
+    await Promise.all(readers.map((reader) => reader.disconnect()));
+    await producer?.disconnect();
+    if (admin) {
+      await admin.deleteTopics({ topics: ALL_TOPICS.map((t) => settings.topicPrefix + t.name) }).catch(() => undefined);
+      await admin.disconnect();
+    }
+    await dataSource?.destroy();
+    await database?.drop();
+    rmSync(root, { recursive: true, force: true });
+    rmSync(outside, { recursive: true, force: true });
+  }, 30_000);
+
+  it('imports good rows around bad ones, keeps every rejected row, publishes the good rows keyed by customer', async () => {
+    const path = join(root, 'mixed.csv');
+    writeFileSync(path, [HEADER, ...entries.map((e) => e.text)].join('\n') + '\n');
+    const expected = expectedLines();
+    const count = (kind: Expectation) => entries.filter((e) => e.expect === kind).length;
+
+    const started = await imports.start(path);
+    expect(started.userErrors).toEqual([]);
+    const jobId = (started.job as ImportJobRecord).id;
+    await imports.drain();
+
+    const job = await jobs.get(jobId);
+    expect(job).toMatchObject({
+      source: path,
+      status: 'COMPLETED',
+      error: null,
+      linesRead: entries.length,
+      accepted: count('accepted'),
+      rejected: entries.length - count('accepted') - count('withoutCustomer'),
+      withoutCustomer: count('withoutCustomer'),
+      bytesRead: statSync(path).size,
+    });
+    expect(job?.finishedAt).toBeInstanceOf(Date);
+
+    const rejected = await jobs.rejectedRows(jobId, 100);
+    const bad = numbered.filter((e) => e.expect !== 'accepted' && e.expect !== 'withoutCustomer');
+    expect(rejected.map((r) => ({ lineNumber: r.lineNumber, code: r.code }))).toEqual(bad.map((e) => ({ lineNumber: e.lineNumber, code: e.expect })));
+    for (const row of rejected) {
+      const source = numbered.find((e) => e.lineNumber === row.lineNumber)!;
+      expect(row.reason.length).toBeGreaterThan(0);
+      // A row the CSV parser could not split keeps the text read up to the problem.
+      if (row.code === 'UNREADABLE_ROW') expect(source.text.startsWith(row.raw ?? '<none>') && (row.raw ?? '').length > 10).toBe(true);
+      else expect(row.raw).toBe(source.text);
+    }
+    expect(rejected.find((r) => r.code === 'BAD_QUANTITY')?.reason).toContain('"six"');
+    expect(rejected.find((r) => r.code === 'BAD_DATE')?.reason).toContain('2010-12-32 08:26:00');
+    expect(rejected.find((r) => r.code === 'WRONG_FIELD_COUNT')?.reason).toBe('expected 8 fields, found 7');
+
+    // Every accepted line reached the broker, keyed by its customer, once.
+    const received: { key: string; event: TransactionLineRecorded }[] = [];
+    const reader = kafka.consumer({ groupId: `import-jobs-reader-${uniqueSuffix()}`, maxWaitTimeInMs: 200 });
+    readers.push(reader);
+    await reader.connect();
+    await reader.subscribe({ topic: lineTopic, fromBeginning: true });
+    await reader.run({
+      eachMessage: async ({ message }) => {
+        const decoded = TransactionLineRecordedV1.decode(message.value);
+        if (!decoded.ok) throw new Error(decoded.error.reason);
+        received.push({ key: message.key?.toString('utf8') ?? '', event: decoded.value });
+      },
+    });
+    await waitFor('the published lines', async () => (received.length >= expected.length ? true : undefined), 20_000);
+    const published = received
+      .map(({ key, event }) => ({ key, lineNumber: event.data.source.lineNumber, lineId: event.data.lineId, importJobId: event.data.source.importJobId, customerId: event.data.customerId }))
+      .sort((a, b) => (a.lineNumber ?? 0) - (b.lineNumber ?? 0));
+    expect(published).toEqual(
+      expected.map(({ lineNumber, line }) => ({ key: line.customerId, lineNumber, lineId: line.lineId, importJobId: jobId, customerId: line.customerId })),
+    );
+    expect(await publishedCount()).toBe(expected.length);
+
+    // The customer directory: first and last seen over the customer's accepted lines.
+    const first = expected[0]!.line;
+    const ofCustomer = expected.map((e) => e.line).filter((l) => l.customerId === first.customerId);
+    const dates = ofCustomer.map((l) => l.invoiceDate).sort();
+    const stored = await customers.get(first.customerId!);
+    expect(stored).toEqual({
+      id: first.customerId,
+      country: ofCustomer[ofCustomer.length - 1]!.country,
+      firstSeenAt: new Date(dates[0]!),
+      lastSeenAt: new Date(dates[dates.length - 1]!),
+    });
+    expect(await customers.get('no-such-customer')).toBeNull();
+  }, 30_000);
+
+  it('refuses a file without a required column at once, naming the column, and publishes nothing', async () => {
+    const before = await publishedCount();
+    const header = HEADER.split(',').filter((name) => name !== 'Quantity');
+    const path = join(root, 'no-quantity.csv');
+    writeFileSync(path, [header.join(','), ...[2, 3, 4].map((n) => sampleLine(n).split(',').filter((_, i) => i !== 3).join(','))].join('\n') + '\n');
+
+    const started = await imports.start(path);
+    await imports.drain();
+    expect(started.userErrors).toEqual([{ field: ['path'], code: 'MISSING_COLUMN', message: expect.stringContaining('"Quantity"') }]);
+    expect(started.job).toMatchObject({ status: 'FAILED', error: expect.stringContaining('"Quantity"'), accepted: 0, linesRead: 0 });
+    expect(await jobs.rejectedRows((started.job as ImportJobRecord).id, 10)).toEqual([]);
+    expect(await publishedCount()).toBe(before);
+  }, 20_000);
+
+  it('refuses paths outside the import roots, and files it cannot read, without creating a job', async () => {
+    const jobsBefore = (await jobs.list(100)).length;
+    const elsewhere = join(outside, 'elsewhere.csv');
+    writeFileSync(elsewhere, `${HEADER}\n${sampleLine(2)}\n`);
+    symlinkSync(elsewhere, join(root, 'link-to-elsewhere.csv'));
+
+    for (const path of [elsewhere, join(root, '..', 'seg-ingest-outside-escape.csv'), join(root, 'link-to-elsewhere.csv')]) {
+      if (path.endsWith('escape.csv')) writeFileSync(path, `${HEADER}\n`);
+      try {
+        const started = await imports.start(path);
+        expect(started).toEqual({ job: null, userErrors: [{ field: ['path'], code: 'PATH_NOT_ALLOWED', message: expect.stringContaining('outside the import folders') }] });
+      } finally {
+        if (path.endsWith('escape.csv')) rmSync(path, { force: true });
+      }
+    }
+    expect((await imports.start(join(root, 'missing.csv'))).userErrors.map((e) => e.code)).toEqual(['FILE_NOT_READABLE']);
+    expect((await imports.start(root)).userErrors.map((e) => e.code)).toEqual(['NOT_A_FILE']);
+    expect((await jobs.list(100)).length).toBe(jobsBefore);
+  }, 20_000);
+});

@@ -1,0 +1,126 @@
+// The rfm service's set-based SQL against the real MariaDB, checked customer by customer against
+// aggregateCustomers (@seg/domain-rfm), an independent in-memory implementation of the same
+// cleaning and metric rules (itself checked against pandas in libs/domain/rfm).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { parse } from 'csv-parse/sync';
+import type { DataSource } from 'typeorm';
+import type { TransactionLineData } from '@seg/contracts-events';
+import { aggregateCustomers, type CustomerMetrics } from '@seg/domain-rfm';
+import { normaliseRow, resolveHeader } from '@seg/domain-transactions';
+import { createLogger } from '@seg/platform-observability';
+import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
+import { createTestDatabase, WORKSPACE_ROOT, type TestDatabase } from '@seg/testing';
+import { migrations } from '../../migrations';
+import { RfmRepository } from './rfm.repository';
+
+const SAMPLE = join(WORKSPACE_ROOT, 'data', 'sample', 'online_retail_2010-12_2011-02.csv.gz');
+
+/**
+ * Every line of the sample's customers whose id is a multiple of 10: about one customer in ten
+ * with their whole three-month history (repeat invoices, cancellations, exact duplicates, free
+ * items), a few thousand lines.
+ */
+function sampleLines(): TransactionLineData[] {
+  const records = parse(gunzipSync(readFileSync(SAMPLE)).toString('utf8'), { relax_column_count: true }) as string[][];
+  const header = resolveHeader(records[0] ?? []);
+  if (!header.ok) throw new Error(header.error.message);
+  const lines: TransactionLineData[] = [];
+  records.forEach((fields, index) => {
+    if (index === 0) return;
+    const lineNumber = index + 1;
+    const result = normaliseRow(fields, header.value, lineNumber);
+    if (!result.ok || result.value.customerId === null || Number(result.value.customerId) % 10 !== 0) return;
+    lines.push({ ...result.value, customerId: result.value.customerId, source: { kind: 'csv', importJobId: null, lineNumber } });
+  });
+  return lines;
+}
+
+const byId = (a: CustomerMetrics, b: CustomerMetrics): number => (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0);
+const sorted = (metrics: readonly CustomerMetrics[]): CustomerMetrics[] => [...metrics].sort(byId);
+
+describe('RfmRepository (real MariaDB)', () => {
+  const logger = createLogger('rfm-repository-int-spec', 'silent');
+  const lines = sampleLines();
+  const expected = aggregateCustomers(lines);
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let repository: RfmRepository;
+
+  const reset = async (): Promise<void> => {
+    await dataSource.query('DELETE FROM customer_metrics');
+    await dataSource.query('DELETE FROM transaction_lines');
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase('rfm');
+    dataSource = await connectAndMigrate(createDataSource({ settings: database.settings, entities: [], migrations }), logger);
+    repository = new RfmRepository(dataSource);
+  }, 30_000);
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+
+  it('the slice exercises what the SQL must get right', () => {
+    expect(lines.length).toBeGreaterThan(2_000);
+    expect(expected.quality.duplicates).toBeGreaterThan(0);
+    expect(expected.quality.cancellations).toBeGreaterThan(0);
+    expect(expected.quality.otherLines).toBeGreaterThan(0);
+    expect(expected.customers.filter((c) => c.frequency > 1).length).toBeGreaterThan(10);
+    expect(expected.customers.filter((c) => c.cancelledMilli > 0).length).toBeGreaterThan(5);
+  });
+
+  it('computes every customer\'s metrics as the in-memory aggregation does', async () => {
+    await reset();
+    const returned = await repository.recordLines(lines);
+    expect(sorted(returned)).toEqual(expected.customers);
+    expect(sorted(await repository.allMetrics())).toEqual(expected.customers);
+    // One row per distinct line: exact repeats collapse on the line id.
+    const [{ n }] = (await dataSource.query('SELECT COUNT(*) AS n FROM transaction_lines')) as [{ n: string | number }];
+    expect(Number(n)).toBe(new Set(lines.map((l) => l.lineId)).size);
+    const latest = expected.customers.map((c) => c.lastPurchaseAt).sort().at(-1);
+    expect(await repository.latestPurchase()).toBe(latest);
+  }, 20_000);
+
+  it('importing the same lines again leaves the metrics unchanged', async () => {
+    await reset();
+    await repository.recordLines(lines);
+    const before = sorted(await repository.allMetrics());
+    const replayed = await repository.recordLines(lines);
+    expect(sorted(replayed)).toEqual(before);
+    expect(sorted(await repository.allMetrics())).toEqual(before);
+    expect(before).toEqual(expected.customers);
+  }, 20_000);
+
+  describe('importing in three parts, in any order, gives the metrics of one go', () => {
+    // Interleaved parts, so that most customers have lines in every part (a purchase in one, its
+    // cancellation or repeat in another).
+    const parts = [0, 1, 2].map((p) => lines.filter((_, i) => i % 3 === p));
+    const orders = [
+      [0, 1, 2],
+      [0, 2, 1],
+      [1, 0, 2],
+      [1, 2, 0],
+      [2, 0, 1],
+      [2, 1, 0],
+    ];
+
+    it.each(orders)('order %i, %i, %i', async (...order: number[]) => {
+      await reset();
+      const seen: TransactionLineData[] = [];
+      for (const index of order) {
+        const part = parts[index]!;
+        const returned = await repository.recordLines(part);
+        seen.push(...part);
+        // Each batch returns exactly the customers it touched (with a purchase so far), with their
+        // metrics over everything stored until then.
+        const touched = new Set(part.map((l) => l.customerId));
+        expect(sorted(returned)).toEqual(aggregateCustomers(seen).customers.filter((c) => touched.has(c.customerId)));
+      }
+      expect(sorted(await repository.allMetrics())).toEqual(expected.customers);
+    }, 20_000);
+  });
+});

@@ -1,0 +1,209 @@
+import { createHash } from 'node:crypto';
+import {
+  ALL_TOPICS,
+  CustomerMetricsChangedV1,
+  CustomerSegmentAssignedV1,
+  MessageDeadLetteredV1,
+  SegmentationModelTrainedV1,
+  TOPICS,
+  TransactionLineRecordedV1,
+  type CustomerMetricsData,
+  type CustomerSegmentAssignedData,
+  type EventContract,
+  type SegmentationModelData,
+  type TransactionLineData,
+} from './index';
+
+// The first line of data/sample/online_retail_2010-12_2011-02.csv.gz:
+// 536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,2010-12-01 08:26:00,2.55,17850,United Kingdom
+// Its id is recomputed here the way the transactions domain defines it (sha-256 of the fields
+// joined with U+001F), so the fixture does not carry a pasted hash.
+const firstSampleFields = ['536365', '85123A', 'WHITE HANGING HEART T-LIGHT HOLDER', '6', '2010-12-01T08:26:00Z', '2550', '17850', 'United Kingdom'];
+const line: TransactionLineData = {
+  lineId: createHash('sha256').update(firstSampleFields.join('\u001f'), 'utf8').digest('hex'),
+  invoiceNo: '536365',
+  stockCode: '85123A',
+  description: 'WHITE HANGING HEART T-LIGHT HOLDER',
+  quantity: 6,
+  invoiceDate: '2010-12-01T08:26:00Z',
+  unitPriceMilli: 2550,
+  customerId: '17850',
+  country: 'United Kingdom',
+  source: { kind: 'csv', importJobId: null, lineNumber: 2 },
+};
+
+// Customer 17850 over the sample's first two invoices, as the rfm service would publish it:
+// 536365 (7 lines: 15.30 + 20.34 + 22.00 + 20.34 + 20.34 + 15.30 + 25.50 = 139.12) and
+// 536366 (2 lines: 11.10 + 11.10 = 22.20), so 161.32 in total.
+const metrics: CustomerMetricsData = {
+  customerId: '17850',
+  country: 'United Kingdom',
+  firstPurchaseAt: '2010-12-01T08:26:00Z',
+  lastPurchaseAt: '2010-12-01T08:28:00Z',
+  frequency: 2,
+  monetaryMilli: 161_320,
+  cancelledMilli: 0,
+  asOf: '2010-12-02T08:28:00Z',
+};
+
+const model: SegmentationModelData = {
+  modelVersion: 3,
+  trainedAt: '2024-01-01T00:00:00.000Z',
+  asOf: '2011-03-01T17:00:00Z',
+  k: 2,
+  features: ['recency_days', 'frequency', 'monetary'],
+  inertia: 12.5,
+  population: {
+    customers: 3,
+    revenueMilli: 900_000,
+    medians: { recencyDays: 10, frequency: 2, monetary: 300 },
+    cutPoints: { recency: [1, 2, 3, 4], frequency: [1, 1, 2, 3], monetary: [10, 20, 30, 40] },
+  },
+  clusters: [
+    { cluster: 0, size: 2, revenueMilli: 600_000, centroid: { recencyDays: 5, frequency: 3, monetary: 300 }, medians: { recencyDays: 5, frequency: 3, monetary: 300 }, topCountries: [{ country: 'United Kingdom', customers: 2 }] },
+    { cluster: 1, size: 1, revenueMilli: 300_000, centroid: { recencyDays: 80, frequency: 1, monetary: 300 }, medians: { recencyDays: 80, frequency: 1, monetary: 300 }, topCountries: [{ country: 'France', customers: 1 }] },
+  ],
+};
+
+const assignment: CustomerSegmentAssignedData = { customerId: '17850', modelVersion: 3, cluster: 1, previousCluster: 0, distance: 0.75, reason: 'placement' };
+
+const deadLetter = {
+  topic: 'seg.rfm.customer-metrics-changed.v1',
+  partition: 2,
+  offset: '41',
+  key: '17850',
+  valueBase64: Buffer.from('not json').toString('base64'),
+  consumerGroup: 'clustering-service',
+  code: 'NOT_JSON',
+  reason: 'value is not JSON',
+};
+
+const meta = { correlationId: 'job-1', producer: 'test' };
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const cases: [string, EventContract<string, number, any>, unknown][] = [
+  ['TransactionLineRecordedV1', TransactionLineRecordedV1, line],
+  ['CustomerMetricsChangedV1', CustomerMetricsChangedV1, metrics],
+  ['SegmentationModelTrainedV1', SegmentationModelTrainedV1, model],
+  ['CustomerSegmentAssignedV1', CustomerSegmentAssignedV1, assignment],
+  ['MessageDeadLetteredV1', MessageDeadLetteredV1, deadLetter],
+];
+
+describe.each(cases)('%s', (_name, contract, data) => {
+  it('creates an envelope that decodes back to the same event, from text and from bytes', () => {
+    const event = contract.create(data, meta);
+    expect(event).toMatchObject({ type: contract.type, version: contract.version, correlationId: 'job-1', producer: 'test', data });
+    expect(event.eventId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(Number.isNaN(Date.parse(event.occurredAt))).toBe(false);
+    const text = JSON.stringify(event);
+    expect(contract.decode(text)).toEqual({ ok: true, value: event });
+    expect(contract.decode(Buffer.from(text, 'utf8'))).toEqual({ ok: true, value: event });
+  });
+
+  it('keeps a given event id and time', () => {
+    const event = contract.create(data, { ...meta, eventId: 'evt-1', occurredAt: '2011-01-01T00:00:00.000Z' });
+    expect(event.eventId).toBe('evt-1');
+    expect(event.occurredAt).toBe('2011-01-01T00:00:00.000Z');
+  });
+
+  it('rejects a missing value and text that is not JSON', () => {
+    expect(contract.decode(null)).toEqual({ ok: false, error: { code: 'NOT_JSON', reason: 'message has no value' } });
+    const decoded = contract.decode(Buffer.from('{"type": broken'));
+    expect(decoded.ok).toBe(false);
+    if (!decoded.ok) {
+      expect(decoded.error.code).toBe('NOT_JSON');
+      expect(decoded.error.reason).toMatch(/^value is not JSON: /);
+    }
+  });
+
+  it('rejects an envelope without its header fields, naming the field', () => {
+    const { eventId: _eventId, ...withoutId } = contract.create(data, meta);
+    const decoded = contract.decode(JSON.stringify(withoutId));
+    expect(decoded).toEqual({ ok: false, error: { code: 'BAD_ENVELOPE', reason: expect.stringMatching(/^eventId: /) } });
+    const badTime = contract.decode(JSON.stringify({ ...contract.create(data, meta), occurredAt: 'yesterday' }));
+    expect(badTime).toEqual({ ok: false, error: { code: 'BAD_ENVELOPE', reason: expect.stringMatching(/^occurredAt: /) } });
+    expect(contract.decode('[]')).toEqual({ ok: false, error: { code: 'BAD_ENVELOPE', reason: expect.stringMatching(/^\(root\): /) } });
+  });
+
+  it('rejects another type or another version of the event', () => {
+    const event = contract.create(data, meta);
+    expect(contract.decode(JSON.stringify({ ...event, type: 'SomethingElse' }))).toEqual({
+      ok: false,
+      error: { code: 'WRONG_TYPE', reason: `expected ${contract.type} v${contract.version}, got SomethingElse v${contract.version}` },
+    });
+    expect(contract.decode(JSON.stringify({ ...event, version: contract.version + 1 }))).toEqual({
+      ok: false,
+      error: { code: 'WRONG_TYPE', reason: `expected ${contract.type} v${contract.version}, got ${contract.type} v${contract.version + 1}` },
+    });
+  });
+
+  it('rejects an empty payload', () => {
+    const decoded = contract.decode(JSON.stringify({ ...contract.create(data, meta), data: {} }));
+    expect(decoded.ok).toBe(false);
+    if (!decoded.ok) expect(decoded.error.code).toBe('BAD_PAYLOAD');
+  });
+});
+
+describe('payload validation names the bad field', () => {
+  const reasonOf = <D>(contract: EventContract<string, number, D>, data: unknown): string => {
+    const decoded = contract.decode(JSON.stringify(contract.create(data as D, meta)));
+    if (decoded.ok) throw new Error('expected a decode failure');
+    expect(decoded.error.code).toBe('BAD_PAYLOAD');
+    return decoded.error.reason;
+  };
+
+  it('transaction line: line id, quantity, date, nested source kind', () => {
+    expect(reasonOf(TransactionLineRecordedV1, { ...line, lineId: 'ABC' })).toBe('lineId: lineId must be 64 lowercase hex characters');
+    expect(reasonOf(TransactionLineRecordedV1, { ...line, quantity: 1.5 })).toMatch(/^quantity: /);
+    expect(reasonOf(TransactionLineRecordedV1, { ...line, invoiceDate: '2010-12-01 08:26:00' })).toMatch(/^invoiceDate: /);
+    expect(reasonOf(TransactionLineRecordedV1, { ...line, source: { ...line.source, kind: 'ftp' } })).toMatch(/^source\.kind: /);
+    expect(reasonOf(TransactionLineRecordedV1, { ...line, customerId: '' })).toMatch(/^customerId: /);
+  });
+
+  it('customer metrics: frequency must be a positive integer, money integer milli', () => {
+    expect(reasonOf(CustomerMetricsChangedV1, { ...metrics, frequency: 0 })).toMatch(/^frequency: /);
+    expect(reasonOf(CustomerMetricsChangedV1, { ...metrics, monetaryMilli: 161.32 })).toMatch(/^monetaryMilli: /);
+    const { asOf: _asOf, ...withoutAsOf } = metrics;
+    expect(reasonOf(CustomerMetricsChangedV1, withoutAsOf)).toMatch(/^asOf: /);
+  });
+
+  it('segmentation model: cut-points are four numbers, clusters carry their index', () => {
+    const threeCuts = { ...model.population.cutPoints, recency: [1, 2, 3] };
+    expect(reasonOf(SegmentationModelTrainedV1, { ...model, population: { ...model.population, cutPoints: threeCuts } })).toMatch(
+      /^population\.cutPoints\.recency/,
+    );
+    const badCluster = [{ ...model.clusters[0], cluster: -1 }];
+    expect(reasonOf(SegmentationModelTrainedV1, { ...model, clusters: badCluster })).toMatch(/^clusters\.0\.cluster: /);
+  });
+
+  it('assignment: reason is training or placement, distance not negative', () => {
+    expect(reasonOf(CustomerSegmentAssignedV1, { ...assignment, reason: 'manual' })).toMatch(/^reason: /);
+    expect(reasonOf(CustomerSegmentAssignedV1, { ...assignment, distance: -0.1 })).toMatch(/^distance: /);
+  });
+
+  it('dead letter: the offset is a string (Kafka offsets exceed 2^53)', () => {
+    expect(reasonOf(MessageDeadLetteredV1, { ...deadLetter, offset: 41 })).toMatch(/^offset: /);
+  });
+
+  it('lists several problems, separated by semicolons', () => {
+    const reason = reasonOf(CustomerSegmentAssignedV1, { ...assignment, cluster: 'x', modelVersion: 0 });
+    expect(reason.split('; ').map((part) => part.split(':')[0]).sort()).toEqual(['cluster', 'modelVersion']);
+  });
+});
+
+describe('topics', () => {
+  it('one topic per contract, named after its type version', () => {
+    const contracts = cases.map(([, contract]) => contract);
+    expect(new Set(contracts.map((c) => c.topic.name)).size).toBe(contracts.length);
+    for (const contract of contracts) expect(contract.topic.name).toMatch(new RegExp(`\\.v${contract.version}$`));
+    expect(ALL_TOPICS.map((t) => t.name).sort()).toEqual(contracts.map((c) => c.topic.name).sort());
+  });
+
+  it('customer-keyed topics have several partitions; model and dead-letter topics keep one order', () => {
+    for (const topic of ALL_TOPICS) {
+      if (topic.keyedBy === 'customer') expect(topic.partitions).toBeGreaterThan(1);
+      else expect(topic.partitions).toBe(1);
+    }
+    expect(TOPICS.transactionLineV1.keyedBy).toBe('customer');
+  });
+});
