@@ -137,6 +137,46 @@ describe('the platform end to end, through the gateway', () => {
     expect(customer?.couponRecommendations[0]?.coupon.offer).toBe(customer?.segment.coupon.offer);
   });
 
+  it('records a live transaction once, however often it is sent, and rejects a bad line by name', async () => {
+    const customerId = expected.customers[0]?.customerId as string;
+    const rfmOf = async () =>
+      (await graphql<{ customer: { rfm: { frequency: number; monetary: number; lastPurchaseAt: string } } }>(platform.gatewayUrl, platform.keys.viewer, 'query($id: ID!) { customer(id: $id) { rfm { frequency monetary lastPurchaseAt } } }', { id: customerId })).data?.customer.rfm;
+    const before = await rfmOf();
+    if (!before) throw new Error(`customer ${customerId} has no RFM values yet`);
+    const mutation = 'mutation($lines: [TransactionInput!]!) { recordTransactions(lines: $lines) { accepted lineIds userErrors { field code message } } }';
+    // A new invoice one day after the slice ends: 3 x 2.55 = 7.65 more spend, one more invoice.
+    const line = { invoiceNo: '999001', stockCode: '85123A', description: 'WHITE HANGING HEART T-LIGHT HOLDER', quantity: 3, invoiceDate: '2010-12-31 10:00:00', unitPrice: '2.55', customerId, country: 'United Kingdom' };
+    const bad = { ...line, invoiceNo: '999002', quantity: 1, invoiceDate: 'yesterday' };
+
+    const viewerTry = await graphql(platform.gatewayUrl, platform.keys.viewer, mutation, { lines: [line] });
+    expect(viewerTry.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+
+    const first = await graphql<{ recordTransactions: { accepted: number; lineIds: string[]; userErrors: { field: string[]; code: string }[] } }>(platform.gatewayUrl, platform.keys.admin, mutation, { lines: [line, bad] });
+    expect(first.data?.recordTransactions.accepted).toBe(1);
+    expect(first.data?.recordTransactions.userErrors).toEqual([expect.objectContaining({ field: ['lines', '1'], code: 'BAD_DATE' })]);
+
+    const after = await waitFor('the new line to reach the rfm service', async () => {
+      const rfm = await rfmOf();
+      return rfm && rfm.frequency === before.frequency + 1 ? rfm : undefined;
+    });
+    expect(after.monetary).toBeCloseTo(before.monetary + 7.65, 2);
+    expect(after.lastPurchaseAt).toBe('2010-12-31T10:00:00Z');
+
+    // The same line again: same identity, so nothing changes.
+    const again = await graphql<{ recordTransactions: { lineIds: string[] } }>(platform.gatewayUrl, platform.keys.admin, mutation, { lines: [line] });
+    expect(again.data?.recordTransactions.lineIds).toEqual(first.data?.recordTransactions.lineIds);
+    const marker = { ...line, invoiceNo: '999003', customerId: expected.customers[1]?.customerId as string };
+    await graphql(platform.gatewayUrl, platform.keys.admin, mutation, { lines: [marker] });
+    // Lines of one customer stay in order on one partition, but the marker may travel on another:
+    // wait until the marker's customer has moved, then check the first customer did not.
+    await waitFor('the marker line', async () => {
+      const r = await graphql<{ customer: { rfm: { lastPurchaseAt: string } } }>(platform.gatewayUrl, platform.keys.viewer, 'query($id: ID!) { customer(id: $id) { rfm { lastPurchaseAt } } }', { id: marker.customerId });
+      return r.data?.customer.rfm.lastPurchaseAt === '2010-12-31T10:00:00Z' ? true : undefined;
+    });
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(await rfmOf()).toEqual(after);
+  });
+
   it('answers an unknown customer with null and no error', async () => {
     const response = await graphql<{ customer: null }>(platform.gatewayUrl, platform.keys.viewer, '{ customer(id: "no-such-customer") { id rfm { frequency } } }');
     expect(response.errors).toBeUndefined();
