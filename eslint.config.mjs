@@ -33,6 +33,7 @@ export default [
             { sourceTag: 'scope:clustering', onlyDependOnLibsWithTags: ['scope:clustering', 'scope:profiling', 'scope:rfm', 'scope:shared'] },
             { sourceTag: 'scope:profiling', onlyDependOnLibsWithTags: ['scope:profiling', 'scope:rfm', 'scope:shared'] },
             { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared'] },
+            { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:rfm', 'scope:clustering', 'scope:profiling', 'scope:shared'] },
             { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['*'] },
           ],
         },

@@ -26,7 +26,8 @@ cleanup() {
   [ "$mariadb_was_up" = 1 ] || bash tools/infra/mariadb.sh stop || true
   say "stopped"
 }
-trap cleanup INT TERM EXIT
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 for app in "${APPS[@]}"; do
   node --enable-source-maps "dist/apps/$app/main.js" >>"$LOGS/$app.log" 2>&1 &
@@ -40,3 +41,4 @@ say "gateway: http://${SEG_GATEWAY_HOST:-127.0.0.1}:${SEG_GATEWAY_PORT:-4000}/gr
 say "logs: .local/logs/   press Ctrl-C to stop everything"
 wait -n "${pids[@]}" || true
 say "a service exited; see .local/logs/"
+exit 1

@@ -48,7 +48,7 @@ api_key() {
 }
 
 build_apps() {
-  say "building the five apps"
+  say "building the apps (nx run-many -t build)"
   (cd "$ROOT" && npx nx run-many -t build --projects='tag:type:app' --outputStyle=static --parallel=2 >"$LOGS/build.log" 2>&1) \
     || { tail -30 "$LOGS/build.log" >&2; die "build failed (log: $LOGS/build.log)"; }
 }

@@ -71,11 +71,12 @@ function digest(data: Uint8Array, length: number): string {
     h4 = (h4 + e) | 0; h5 = (h5 + f) | 0; h6 = (h6 + g) | 0; h7 = (h7 + h) | 0;
   }
 
-  let out = '';
+  // join() yields a flat string; `+=` would keep a rope of 32 pieces (~400 bytes) per digest alive.
+  const out: string[] = [];
   for (const word of [h0, h1, h2, h3, h4, h5, h6, h7]) {
-    out += HEX[(word >>> 24) & 0xff]! + HEX[(word >>> 16) & 0xff]! + HEX[(word >>> 8) & 0xff]! + HEX[word & 0xff]!;
+    out.push(HEX[(word >>> 24) & 0xff]!, HEX[(word >>> 16) & 0xff]!, HEX[(word >>> 8) & 0xff]!, HEX[word & 0xff]!);
   }
-  return out;
+  return out.join('');
 }
 
 /** SHA-256 of the bytes, as 64 lower-case hex digits. */
