@@ -40,5 +40,5 @@ npx tsx tools/demo.ts "${1:-data/sample/online_retail_2010-12_2011-02.csv.gz}"
 say "gateway: http://${SEG_GATEWAY_HOST:-127.0.0.1}:${SEG_GATEWAY_PORT:-4000}/graphql  (API keys per role: SEG_API_KEYS in .local/secrets.env)"
 say "logs: .local/logs/   press Ctrl-C to stop everything"
 wait -n "${pids[@]}" || true
-say "a service exited; see .local/logs/"
+say "a service stopped; shutting down the rest (logs: .local/logs/)"
 exit 1
