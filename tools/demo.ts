@@ -67,18 +67,28 @@ async function main(): Promise<void> {
 
   type Segments = {
     rfmSummary: { customers: number };
+    segmentationModels: { version: number; customers: number }[];
     segments: { name: string; size: number; customerShare: number; revenueShare: number; modelVersion: number; coupon: { offer: string } }[];
   };
-  let last = -1;
+  // Done when the newest model covers every customer with a purchase and profiling has named
+  // exactly that model's segments, twice in a row (so the pipeline has settled).
+  let settled = '';
   let result: Segments;
   for (let polls = 0; ; polls++) {
-    result = await graphql<Segments>('{ rfmSummary { customers } segments { name size customerShare revenueShare modelVersion coupon { offer } } }', {}, viewerKey);
+    result = await graphql<Segments>(
+      '{ rfmSummary { customers } segmentationModels { version customers } segments { name size customerShare revenueShare modelVersion coupon { offer } } }',
+      {},
+      viewerKey,
+    );
+    const latest = result.segmentationModels[0];
     const segmented = result.segments.reduce((sum, s) => sum + s.size, 0);
     const customers = result.rfmSummary.customers;
-    if (customers > 0 && segmented === customers && customers === last) break;
-    last = customers;
-    if (polls % 5 === 0) log(`  waiting for segments: ${customers} customers with purchases, ${segmented} in the current model`);
-    if (polls > 300) throw new Error('segments did not appear within 5 minutes (see .local/logs/clustering-service.log)');
+    const state = `${customers}/${latest?.version}/${latest?.customers}/${segmented}`;
+    const complete = latest !== undefined && customers > 0 && latest.customers === customers && segmented === customers && result.segments.every((s) => s.modelVersion === latest.version);
+    if (complete && state === settled) break;
+    settled = complete ? state : '';
+    if (polls % 5 === 0) log(`  waiting for segments: ${customers} customers with purchases, ${latest ? `model v${latest.version} with ${latest.customers}` : 'no model yet'}`);
+    if (polls > 300) throw new Error('segments did not settle within 5 minutes (see .local/logs/clustering-service.log and profiling-service.log)');
     await sleep(1_000);
   }
   log(`segments ready ${((Date.now() - started) / 1000).toFixed(1)} s after the import started (model v${result.segments[0]?.modelVersion})`);

@@ -8,7 +8,6 @@ export class InitialSchema1764100000000 implements MigrationInterface {
     await runner.query(`
       CREATE TABLE customer_features (
         customer_id VARCHAR(64) NOT NULL PRIMARY KEY,
-        country VARCHAR(64) NOT NULL,
         first_purchase_at DATETIME NOT NULL,
         last_purchase_at DATETIME NOT NULL,
         frequency INT NOT NULL,

@@ -18,7 +18,6 @@ export class InitialSchema1764100000000 implements MigrationInterface {
         model_revenue_milli BIGINT NOT NULL,
         centroid JSON NOT NULL,
         medians JSON NOT NULL,
-        top_countries JSON NOT NULL,
         trained_at DATETIME(3) NOT NULL,
         PRIMARY KEY (model_version, cluster)
       ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`);
