@@ -6,7 +6,7 @@ import { prepareKafka, runConsumer } from '@seg/platform-kafka';
 import { serveSubgraph } from '@seg/platform-subgraph';
 import { loadConfig } from './config';
 import { migrations } from './migrations';
-import { nameModel } from './application/profile-models';
+import { profileModel } from './application/profile-models';
 import { ProfilingRepository } from './adapters/persistence/profiling.repository';
 import { profilingSubgraph } from './adapters/graphql/schema';
 import { profilingResolvers } from './adapters/graphql/resolvers';
@@ -36,9 +36,12 @@ async function main(): Promise<RunningService> {
         contract: SegmentationModelTrainedV1,
         handle: async (events) => {
           for (const event of events) {
-            const names = nameModel(event);
-            await repository.saveSegments(event.data, names);
-            logger.info({ modelVersion: event.data.modelVersion, segments: names.map((n) => n.name) }, 'profiled a segmentation model');
+            const segments = profileModel(event, await repository.previousSegments(event.data.modelVersion));
+            await repository.saveSegments(event.data, segments);
+            logger.info(
+              { modelVersion: event.data.modelVersion, segments: segments.map((s) => `${s.name} (${s.key}${s.inheritedFrom ? ', continued' : ''})`) },
+              'profiled a segmentation model',
+            );
           }
         },
       },

@@ -8,7 +8,7 @@ export const DEFAULT_CAMPAIGN = 'default';
 
 export function profilingResolvers(repository: ProfilingRepository, holdoutShare: number): GraphQLResolverMap<SubgraphContext> {
   const segmentFields = (s: SegmentRecord, rules: readonly CouponRule[]) => ({
-    id: `${s.modelVersion}:${s.cluster}`,
+    id: s.key,
     modelVersion: s.modelVersion,
     cluster: s.cluster,
     name: s.name,

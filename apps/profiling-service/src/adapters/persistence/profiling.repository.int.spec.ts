@@ -7,7 +7,7 @@ import { createLogger } from '@seg/platform-observability';
 import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
 import { createTestDatabase, type TestDatabase } from '@seg/testing';
 import { migrations } from '../../migrations';
-import { nameModel } from '../../application/profile-models';
+import { profileModel } from '../../application/profile-models';
 import { ProfilingRepository, type SegmentRecord } from './profiling.repository';
 
 type Triple = { recencyDays: number; frequency: number; monetary: number };
@@ -49,6 +49,8 @@ const v2 = model(2, [
 ]);
 
 const envelope = (data: SegmentationModelData) => SegmentationModelTrainedV1.create(data, { correlationId: `model-${data.modelVersion}`, producer: 'profiling-int-spec' });
+/** Names a model as if it had no predecessor: every segment starts its own identity. */
+const nameModel = (event: ReturnType<typeof envelope>) => profileModel(event, []);
 
 /** What the repository must give back for a model's clusters, built from the model and its names. */
 function expectedSegments(data: SegmentationModelData): SegmentRecord[] {
@@ -58,6 +60,8 @@ function expectedSegments(data: SegmentationModelData): SegmentRecord[] {
     return {
       modelVersion: data.modelVersion,
       cluster: c.cluster,
+      key: `m${data.modelVersion}-${c.cluster}`,
+      inheritedFrom: null,
       name: name.name,
       rfmSegment: name.rfmSegment,
       description: name.description,
@@ -122,6 +126,20 @@ describe('ProfilingRepository (real MariaDB)', () => {
     // The older model's segments are still there, for customers not yet moved to the new one.
     expect(await repository.segment(1, 2)).toEqual(expectedSegments(v1)[2]);
     expect(await repository.segment(3, 0)).toBeNull();
+  });
+
+  it('lets a segment of a new model continue the previous model\'s segment whose centroid barely moved', async () => {
+    // v2's cluster 1 (85 days, 1 order, 280) is v1's cluster 1 (80, 1, 300) moved by about 0.09 on the
+    // log scale; v2's cluster 0 (4, 9, 2,500) is 0.30 from v1's cluster 0 (5, 8, 2,000): a new segment.
+    const previous = await repository.previousSegments(2);
+    expect(previous.map((p) => p.key)).toEqual(['m1-0', 'm1-1', 'm1-2']);
+    const profiled = profileModel(envelope({ ...v2, modelVersion: 5 }), previous);
+    const continued = profiled.find((p) => p.cluster === 1);
+    expect(continued).toMatchObject({ key: 'm1-1', inheritedFrom: 'm1-1', name: previous[1]?.name });
+    expect(continued?.matchDistance).toBeCloseTo(Math.hypot(Math.log(86 / 81), Math.log(281 / 301)), 10);
+    expect(profiled.find((p) => p.cluster === 0)).toMatchObject({ key: 'm5-0', inheritedFrom: null });
+    await repository.saveSegments({ ...v2, modelVersion: 5 }, profiled);
+    expect((await repository.segment(5, 1))?.key).toBe('m1-1');
   });
 
   it('refuses to store a model with a cluster that has no name', async () => {

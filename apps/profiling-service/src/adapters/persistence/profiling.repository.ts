@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import type { CouponRule, SegmentName } from '@seg/domain-profiling';
+import type { CouponRule, PreviousSegment } from '@seg/domain-profiling';
+import type { ProfiledSegment } from '../../application/profile-models';
 import type { CustomerSegmentAssignedData, SegmentationModelData } from '@seg/contracts-events';
 import { chunk, placeholders, toSqlDateTime } from '@seg/platform-persistence';
 
@@ -8,6 +9,9 @@ type Triple = SegmentationModelData['clusters'][number]['centroid'];
 export interface SegmentRecord {
   readonly modelVersion: number;
   readonly cluster: number;
+  /** Stable across model versions while the segment's centroid barely moves. */
+  readonly key: string;
+  readonly inheritedFrom: string | null;
   readonly name: string;
   readonly rfmSegment: string;
   readonly description: string;
@@ -24,6 +28,8 @@ export interface SegmentRecord {
 interface SegmentRow {
   model_version: number;
   cluster: number;
+  segment_key: string;
+  inherited_from: string | null;
   name: string;
   rfm_segment: string;
   description: string;
@@ -42,6 +48,8 @@ const json = <T>(value: unknown): T => (typeof value === 'string' ? (JSON.parse(
 const toSegment = (row: SegmentRow): SegmentRecord => ({
   modelVersion: row.model_version,
   cluster: row.cluster,
+  key: row.segment_key,
+  inheritedFrom: row.inherited_from,
   name: row.name,
   rfmSegment: row.rfm_segment,
   description: row.description,
@@ -60,14 +68,17 @@ export class ProfilingRepository {
   constructor(private readonly db: DataSource) {}
 
   /** Stores a model's named segments; storing the same model version again changes nothing. */
-  async saveSegments(model: SegmentationModelData, names: readonly SegmentName[]): Promise<void> {
-    const byCluster = new Map(names.map((n) => [n.cluster, n]));
+  async saveSegments(model: SegmentationModelData, segments: readonly ProfiledSegment[]): Promise<void> {
+    const byCluster = new Map(segments.map((n) => [n.cluster, n]));
     const rows = model.clusters.map((c) => {
       const name = byCluster.get(c.cluster);
       if (!name) throw new Error(`no name for cluster ${c.cluster} of model ${model.modelVersion}`);
       return [
         model.modelVersion,
         c.cluster,
+        name.key,
+        name.inheritedFrom,
+        name.matchDistance,
         name.name,
         name.rfmSegment,
         name.description.slice(0, 512),
@@ -84,10 +95,20 @@ export class ProfilingRepository {
     });
     if (rows.length === 0) return;
     await this.db.query(
-      `INSERT IGNORE INTO segments (model_version, cluster, name, rfm_segment, description, reasons, size, revenue_milli,
-         model_customers, model_revenue_milli, centroid, medians, top_countries, trained_at) VALUES ${placeholders(rows.length, 14)}`,
+      `INSERT IGNORE INTO segments (model_version, cluster, segment_key, inherited_from, match_distance, name, rfm_segment, description,
+         reasons, size, revenue_milli, model_customers, model_revenue_milli, centroid, medians, top_countries, trained_at)
+       VALUES ${placeholders(rows.length, 17)}`,
       rows.flat(),
     );
+  }
+
+  /** The segments of the newest model older than `modelVersion`, which a new model may continue. */
+  async previousSegments(modelVersion: number): Promise<PreviousSegment[]> {
+    const rows: SegmentRow[] = await this.db.query(
+      'SELECT * FROM segments WHERE model_version = (SELECT MAX(model_version) FROM segments WHERE model_version < ?) ORDER BY cluster',
+      [modelVersion],
+    );
+    return rows.map(toSegment).map((s) => ({ key: s.key, name: s.name, centroid: s.centroid }));
   }
 
   async latestSegments(): Promise<SegmentRecord[]> {
