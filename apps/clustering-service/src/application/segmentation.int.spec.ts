@@ -231,4 +231,31 @@ describe('Segmentation (real MariaDB)', () => {
     expect(assignmentCalls.at(-1)).toMatchObject({ reason: 'training', correlationId: 'model-2' });
     expect(assignmentCalls.at(-1)!.assignments).toHaveLength(customers.length + 1);
   }, 20_000);
+
+  it('places every customer again when the analysis date moves by a day or more', async () => {
+    const model = (await repository.latestModel())!;
+    const features = await repository.allFeatures();
+    const before = await repository.assignmentsOf(features.map((c) => c.customerId));
+    // One customer buys 40 days after the current analysis date: the date moves by 40 days and
+    // everyone's recency with it. Expected clusters come from the model's scaler and centroids here.
+    const mover = { ...customers[1]!, lastPurchaseAt: new Date(Date.parse(asOf) + 40 * DAY_MS).toISOString().replace('.000Z', 'Z') };
+    const newAsOf = analysisDate([mover.lastPurchaseAt]);
+    const all = features.map((c) => (c.customerId === mover.customerId ? mover : c));
+    const expectedChanged = all
+      .map((c) => ({ customerId: c.customerId, cluster: nearestCentroid(scaledPoint(model, c, newAsOf), model.centroids).cluster }))
+      .filter((p) => p.cluster !== before.get(p.customerId)!.cluster);
+    expect(expectedChanged.length).toBeGreaterThan(1); // more than the customer who bought
+    const calls = assignmentCalls.length;
+
+    await segmentation.onMetrics([event(mover)]);
+    const published = assignmentCalls.slice(calls).flatMap((call) => call.assignments);
+    expect(published.map((a) => [a.customerId, a.cluster]).sort()).toEqual(expectedChanged.map((p) => [p.customerId, p.cluster]).sort());
+    const stored = await repository.assignmentsOf(all.map((c) => c.customerId));
+    for (const c of all) expect(stored.get(c.customerId)!.cluster).toBe(nearestCentroid(scaledPoint(model, c, newAsOf), model.centroids).cluster);
+
+    // The same date again: only the batch's own customers are placed, nothing else is published.
+    const calm = assignmentCalls.length;
+    await segmentation.onMetrics([event({ ...mover, monetaryMilli: mover.monetaryMilli + 10 })]);
+    expect(assignmentCalls.slice(calm).flatMap((call) => call.assignments).length).toBeLessThanOrEqual(1);
+  }, 20_000);
 });

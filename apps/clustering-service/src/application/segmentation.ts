@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { CustomerMetricsChanged } from '@seg/contracts-events';
-import { analysisDate } from '@seg/domain-rfm';
+import { analysisDate, recencyDays } from '@seg/domain-rfm';
 import { describeError } from '@seg/platform-observability';
 import type { TrainingPolicy } from '../config';
 import type { Assignment, ClusteringRepository, StoredModel } from '../adapters/persistence/clustering.repository';
@@ -27,6 +27,8 @@ export type TrainOutcome =
 export class Segmentation {
   private timer: NodeJS.Timeout | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Analysis date at which every customer was last placed (model version it applies to). */
+  private placedAt: { readonly modelVersion: number; readonly asOf: string } | undefined;
 
   constructor(private readonly deps: SegmentationDeps) {}
 
@@ -38,8 +40,15 @@ export class Segmentation {
     if (model && customers.length > 0) {
       const latest = await repository.latestPurchase();
       const asOf = latest ? analysisDate([latest]) : model.asOf;
-      const before = await repository.assignmentsOf(customers.map((c) => c.customerId));
-      const placed = placeCustomers(customers, model, asOf).map((p) => ({ ...p, modelVersion: model.version }));
+      // When the analysis date moves by a day or more, every customer's recency changes: place
+      // everyone again (from the feature table, not the lines), not only those in this batch.
+      const since = this.placedAt?.modelVersion === model.version ? this.placedAt.asOf : model.asOf;
+      // recencyDays(later, earlier) counts whole days from `earlier` to `later`.
+      const everyone = Math.abs(recencyDays(asOf, since)) >= 1;
+      const toPlace = everyone ? await repository.allFeatures() : customers;
+      if (everyone) this.deps.logger.info({ from: since, to: asOf, customers: toPlace.length }, 'analysis date moved: placing every customer again');
+      const before = await repository.assignmentsOf(toPlace.map((c) => c.customerId));
+      const placed = placeCustomers(toPlace, model, asOf).map((p) => ({ ...p, modelVersion: model.version }));
       const changed = placed
         .filter((p) => {
           const old = before.get(p.customerId);
@@ -48,6 +57,7 @@ export class Segmentation {
         .map((p) => ({ ...p, previousCluster: before.get(p.customerId)?.modelVersion === p.modelVersion ? (before.get(p.customerId)?.cluster ?? null) : null }));
       await repository.saveAssignments(placed);
       if (changed.length > 0) await this.deps.publishAssignments(changed, 'placement', events[0]?.correlationId ?? 'none');
+      if (everyone) this.placedAt = { modelVersion: model.version, asOf };
     }
     this.scheduleCheck();
   }
