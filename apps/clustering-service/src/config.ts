@@ -13,6 +13,8 @@ export interface TrainingPolicy {
   readonly retrainChangedShare: number;
   /** Wait for the metric stream to stay quiet this long before an automatic training run. */
   readonly quietMs: number;
+  /** Scheduled retraining: every this many ms when any customer changed since the last model (0: off). */
+  readonly scheduleMs: number;
 }
 
 export interface ClusteringConfig extends ServiceSettings {
@@ -27,6 +29,7 @@ const trainingEnv = {
   SEG_RETRAIN_MIN_CHANGED: z.coerce.number().int().min(1).default(50),
   SEG_RETRAIN_CHANGED_SHARE: z.coerce.number().min(0).max(1).default(0.1),
   SEG_TRAIN_QUIET_MS: z.coerce.number().int().min(0).default(3_000),
+  SEG_TRAIN_SCHEDULE_MS: z.coerce.number().int().min(0).default(6 * 3_600_000),
 };
 
 /** Parses the clustering service's environment once; throws a ConfigError naming every bad variable. */
@@ -43,6 +46,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       retrainMinChanged: parsed.SEG_RETRAIN_MIN_CHANGED,
       retrainChangedShare: parsed.SEG_RETRAIN_CHANGED_SHARE,
       quietMs: parsed.SEG_TRAIN_QUIET_MS,
+      scheduleMs: parsed.SEG_TRAIN_SCHEDULE_MS,
     },
   };
 }

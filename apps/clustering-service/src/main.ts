@@ -41,6 +41,7 @@ async function main(): Promise<RunningService> {
   });
   // A training run that was due when the service stopped is not lost: check once at start.
   segmentation.scheduleCheck();
+  segmentation.startSchedule();
 
   const http = await serveSubgraph({ settings: config, descriptor: clusteringSubgraph, resolvers: clusteringResolvers(repository, segmentation), readiness: () => databaseReadiness(db), logger });
 

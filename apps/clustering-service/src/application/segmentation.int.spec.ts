@@ -43,7 +43,7 @@ describe('Segmentation (real MariaDB)', () => {
   const event = (m: CustomerMetrics): CustomerMetricsChanged =>
     CustomerMetricsChangedV1.create({ ...m, asOf }, { correlationId: `metrics-${m.customerId}`, producer: 'segmentation-int-spec' });
   // No automatic training during the test: the quiet period outlasts it.
-  const policy: TrainingPolicy = { k: 4, seed: 42, restarts: 4, minCustomers: 20, retrainMinChanged: 1_000_000, retrainChangedShare: 1, quietMs: 600_000 };
+  const policy: TrainingPolicy = { k: 4, seed: 42, restarts: 4, minCustomers: 20, retrainMinChanged: 1_000_000, retrainChangedShare: 1, quietMs: 600_000, scheduleMs: 0 };
 
   let database: TestDatabase;
   let dataSource: DataSource;
@@ -257,5 +257,17 @@ describe('Segmentation (real MariaDB)', () => {
     const calm = assignmentCalls.length;
     await segmentation.onMetrics([event({ ...mover, monetaryMilli: mover.monetaryMilli + 10 })]);
     expect(assignmentCalls.slice(calm).flatMap((call) => call.assignments).length).toBeLessThanOrEqual(1);
+  }, 20_000);
+
+  it('retrains on the schedule when any customer changed, below the automatic threshold', async () => {
+    const before = (await repository.latestModel())!;
+    // Changes since the model are far below retrainMinChanged (1,000,000): no automatic run.
+    await new Promise((r) => setTimeout(r, 10)); // updated_at must be later than trainedAt
+    await segmentation.onMetrics([event({ ...customers[2]!, monetaryMilli: customers[2]!.monetaryMilli + 10 })]);
+    expect(await segmentation.maybeTrain()).toBeNull();
+    const scheduled = await segmentation.maybeTrain(true);
+    expect(scheduled?.version).toBe(before.version + 1);
+    // Nothing changed since that model: the next scheduled check does not train.
+    expect(await segmentation.maybeTrain(true)).toBeNull();
   }, 20_000);
 });

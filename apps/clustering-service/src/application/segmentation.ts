@@ -26,6 +26,7 @@ export type TrainOutcome =
  */
 export class Segmentation {
   private timer: NodeJS.Timeout | undefined;
+  private schedule: NodeJS.Timeout | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   /** Analysis date at which every customer was last placed (model version it applies to). */
   private placedAt: { readonly modelVersion: number; readonly asOf: string } | undefined;
@@ -72,7 +73,11 @@ export class Segmentation {
     this.timer.unref();
   }
 
-  async maybeTrain(): Promise<StoredModel | null> {
+  /**
+   * Trains when due: no model yet and enough customers; or enough customers changed since the
+   * current model; or, on the schedule (`scheduled`), any customer changed.
+   */
+  async maybeTrain(scheduled = false): Promise<StoredModel | null> {
     const { repository, policy } = this.deps;
     const model = await repository.latestModel();
     const customers = await repository.countFeatures();
@@ -80,14 +85,24 @@ export class Segmentation {
       if (customers < policy.minCustomers) return null;
     } else {
       const changed = await repository.countChangedSince(model.trainedAt);
-      if (changed < Math.max(policy.retrainMinChanged, policy.retrainChangedShare * model.customers)) return null;
+      const threshold = scheduled ? 1 : Math.max(policy.retrainMinChanged, policy.retrainChangedShare * model.customers);
+      if (changed < threshold) return null;
     }
-    const outcome = await this.train(undefined, 'automatic');
+    const outcome = await this.train(undefined, scheduled ? 'scheduled' : 'automatic');
     return outcome.ok ? outcome.model : null;
   }
 
+  /** Starts scheduled retraining (policy.scheduleMs; 0 leaves it off). */
+  startSchedule(): void {
+    if (this.deps.policy.scheduleMs <= 0 || this.schedule) return;
+    this.schedule = setInterval(() => {
+      void this.maybeTrain(true).catch((error: unknown) => this.deps.logger.error(`scheduled training failed: ${describeError(error).message}`));
+    }, this.deps.policy.scheduleMs);
+    this.schedule.unref();
+  }
+
   /** Trains a new model version now. Runs are serialised: one at a time. */
-  train(k: number | undefined, trigger: 'automatic' | 'on-demand'): Promise<TrainOutcome> {
+  train(k: number | undefined, trigger: 'automatic' | 'scheduled' | 'on-demand'): Promise<TrainOutcome> {
     const run = this.queue.then(() => this.trainNow(k ?? this.deps.policy.k, trigger));
     this.queue = run.catch(() => undefined);
     return run;
@@ -117,5 +132,6 @@ export class Segmentation {
 
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.schedule) clearInterval(this.schedule);
   }
 }

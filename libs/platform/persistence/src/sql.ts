@@ -20,9 +20,12 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   return chunks;
 }
 
-/** ISO instant ('...Z') to a DATETIME literal; the services store UTC. */
+/**
+ * ISO instant ('...Z') to a DATETIME literal; the services store UTC. Milliseconds are kept for
+ * DATETIME(3) columns (a DATETIME column drops them).
+ */
 export function toSqlDateTime(iso: string): string {
-  return iso.replace('T', ' ').replace(/(\.\d+)?Z$/, '');
+  return iso.replace('T', ' ').replace(/Z$/, '');
 }
 
 /** A DATETIME read back (mysql2 gives a Date in UTC with timezone 'Z') to 'YYYY-MM-DDTHH:MM:SSZ'. */
