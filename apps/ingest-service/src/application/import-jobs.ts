@@ -12,7 +12,7 @@ export interface UserError {
 export interface JobStore<TJob> {
   create(source: string): Promise<TJob & { readonly id: string }>;
   get(id: string): Promise<TJob | null>;
-  finish(id: string, status: 'COMPLETED' | 'FAILED', error: string | null): Promise<void>;
+  finish(id: string, status: 'COMPLETED' | 'FAILED' | 'CANCELLED', error: string | null): Promise<void>;
 }
 
 export interface ImportJobsDeps<TJob> {
@@ -31,6 +31,7 @@ export interface ImportJobsDeps<TJob> {
  */
 export class ImportJobs<TJob> {
   private readonly running = new Set<Promise<void>>();
+  private readonly cancels = new Map<string, AbortController>();
 
   constructor(private readonly deps: ImportJobsDeps<TJob>) {}
 
@@ -63,9 +64,15 @@ export class ImportJobs<TJob> {
     }
 
     log.info({ path }, 'import started');
-    const run = importLines(job.id, records, ports, this.deps.batchSize)
+    const cancel = new AbortController();
+    this.cancels.set(job.id, cancel);
+    const run = importLines(job.id, records, ports, this.deps.batchSize, cancel.signal)
       .then(async (outcome) => {
-        if (outcome.ok) {
+        if (outcome.ok && outcome.cancelled) {
+          await iterator.return?.();
+          await this.deps.jobs.finish(job.id, 'CANCELLED', null);
+          log.info(outcome.counters, 'import cancelled');
+        } else if (outcome.ok) {
           await this.deps.jobs.finish(job.id, 'COMPLETED', null);
           log.info(outcome.counters, 'import completed');
         } else {
@@ -78,9 +85,28 @@ export class ImportJobs<TJob> {
         log.error(`import failed: ${message}`);
         await this.deps.jobs.finish(job.id, 'FAILED', message).catch(() => undefined);
       });
-    const tracked = run.finally(() => this.running.delete(tracked));
+    const tracked = run.finally(() => {
+      this.running.delete(tracked);
+      this.cancels.delete(job.id);
+    });
     this.running.add(tracked);
     return { job, userErrors: [] };
+  }
+
+  /**
+   * Asks a running import to stop after its current batch. Returns a user error when this process
+   * runs no import with that id (unknown, finished, or started by another replica).
+   */
+  async cancel(id: string): Promise<{ job: TJob | null; userErrors: UserError[] }> {
+    const running = this.cancels.get(id);
+    if (!running) {
+      const job = await this.deps.jobs.get(id);
+      return { job, userErrors: [{ field: ['id'], code: job ? 'NOT_RUNNING' : 'NOT_FOUND', message: job ? `import ${id} is not running here` : `no import ${id}` }] };
+    }
+    running.abort();
+    const tracked = [...this.running];
+    await Promise.all(tracked);
+    return { job: await this.deps.jobs.get(id), userErrors: [] };
   }
 
   /** Waits for running imports (used at shutdown and in tests). */

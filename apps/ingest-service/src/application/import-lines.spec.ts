@@ -67,7 +67,7 @@ describe('importLines', () => {
       100,
     );
 
-    expect(outcome).toEqual({ ok: true, counters: { linesRead: 6, accepted: 3, rejected: 2, withoutCustomer: 1, bytesRead: 1234 } });
+    expect(outcome).toEqual({ ok: true, cancelled: false, counters: { linesRead: 6, accepted: 3, rejected: 2, withoutCustomer: 1, bytesRead: 1234 } });
     // One batch (batch size 100): publish, then the customer directory, then progress.
     expect(calls.map((c) => c.port)).toEqual(['publishLines', 'upsertCustomers', 'recordProgress']);
     const published = only(calls, 'publishLines')[0]!.lines;
@@ -139,5 +139,16 @@ describe('importLines', () => {
     const { ports, calls } = memoryPorts({ failPublish: true });
     await expect(importLines('job-7', from([header(), row(LINE_2, 2)]), ports, 10)).rejects.toThrow('broker unavailable');
     expect(calls).toEqual([]);
+  });
+
+  it('stops after the current batch when cancelled, keeping what it published', async () => {
+    const { ports, calls } = memoryPorts();
+    const cancel = new AbortController();
+    // Batches of 2: the first flush carries lines 2 and 3; the abort comes while it is published.
+    const publish = ports.publishLines;
+    const cancelling: ImportPorts = { ...ports, publishLines: async (jobId, lines) => { await publish(jobId, lines); cancel.abort(); } };
+    const outcome = await importLines('job-4', from([header(), row(LINE_2, 2), row(LINE_3, 3), row(LINE_4, 4)]), cancelling, 2, cancel.signal);
+    expect(outcome).toEqual({ ok: true, cancelled: true, counters: { linesRead: 2, accepted: 2, rejected: 0, withoutCustomer: 0, bytesRead: 0 } });
+    expect(only(calls, 'publishLines').map((c) => c.lines.map((l) => l.lineNumber))).toEqual([[2, 3]]);
   });
 });

@@ -21,6 +21,14 @@ export interface ImportCounters {
   bytesRead: number;
 }
 
+/** Lines counted since the previous report, by outcome (for metrics). */
+export interface LineCounts {
+  readonly read: number;
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly withoutCustomer: number;
+}
+
 /** A line with a customer, ready to publish. */
 export type AttributedLine = TransactionLine & { readonly customerId: string; readonly lineNumber: number };
 
@@ -34,21 +42,28 @@ export interface ImportPorts {
   upsertCustomers(lines: readonly AttributedLine[]): Promise<void>;
   /** Bytes read so far from the source. */
   bytesRead(): number;
+  /** Told the lines of each flushed batch, once they are published and recorded. */
+  countLines?(counts: LineCounts): void;
 }
 
-export type ImportOutcome = { readonly ok: true; readonly counters: ImportCounters } | { readonly ok: false; readonly error: HeaderError; readonly counters: ImportCounters };
+export type ImportOutcome =
+  | { readonly ok: true; readonly cancelled: boolean; readonly counters: ImportCounters }
+  | { readonly ok: false; readonly error: HeaderError; readonly counters: ImportCounters };
 
 /**
  * Streams a source through validation. Accepted lines with a customer are published in batches;
  * lines without one are counted (not attributable); rejected rows are kept with their line number
  * and reason. A bad row never stops the rows around it; only a header without a required column
- * fails the whole import, before any line is published.
+ * fails the whole import, before any line is published. When `signal` aborts, the import stops
+ * after the current batch; what was published stays (a later import of the same file completes it
+ * without counting anything twice).
  */
-export async function importLines(jobId: string, source: AsyncIterable<SourceRecord>, ports: ImportPorts, batchSize: number): Promise<ImportOutcome> {
+export async function importLines(jobId: string, source: AsyncIterable<SourceRecord>, ports: ImportPorts, batchSize: number, signal?: AbortSignal): Promise<ImportOutcome> {
   const counters: ImportCounters = { linesRead: 0, accepted: 0, rejected: 0, withoutCustomer: 0, bytesRead: 0 };
   let columns: ColumnMap | undefined;
   let batch: AttributedLine[] = [];
   let rejections: RowRejection[] = [];
+  let reported: Pick<ImportCounters, 'linesRead' | 'accepted' | 'rejected' | 'withoutCustomer'> = { linesRead: 0, accepted: 0, rejected: 0, withoutCustomer: 0 };
 
   const flush = async (): Promise<void> => {
     if (batch.length > 0) {
@@ -57,6 +72,13 @@ export async function importLines(jobId: string, source: AsyncIterable<SourceRec
     }
     counters.bytesRead = ports.bytesRead();
     await ports.recordProgress(jobId, rejections, counters);
+    ports.countLines?.({
+      read: counters.linesRead - reported.linesRead,
+      accepted: counters.accepted - reported.accepted,
+      rejected: counters.rejected - reported.rejected,
+      withoutCustomer: counters.withoutCustomer - reported.withoutCustomer,
+    });
+    reported = { ...counters };
     batch = [];
     rejections = [];
   };
@@ -85,9 +107,12 @@ export async function importLines(jobId: string, source: AsyncIterable<SourceRec
         batch.push({ ...result.value, customerId: result.value.customerId, lineNumber: record.lineNumber });
       }
     }
-    if (batch.length >= batchSize || rejections.length >= batchSize) await flush();
+    if (batch.length >= batchSize || rejections.length >= batchSize) {
+      await flush();
+      if (signal?.aborted) return { ok: true, cancelled: true, counters };
+    }
   }
   if (!columns) return { ok: false, error: { code: 'MISSING_COLUMN', column: 'InvoiceNo', message: 'the file is empty: no header line' }, counters };
   await flush();
-  return { ok: true, counters };
+  return { ok: true, cancelled: false, counters };
 }

@@ -1,5 +1,5 @@
 import { CANONICAL_COLUMNS, normaliseRow, type ColumnMap } from '@seg/domain-transactions';
-import type { AttributedLine } from './import-lines';
+import type { AttributedLine, LineCounts } from './import-lines';
 import type { UserError } from './import-jobs';
 
 /** One transaction line as a shop's backend sends it through the API. */
@@ -19,6 +19,8 @@ export interface TransactionInput {
 export interface RecordTransactionsPorts {
   publishLines(correlationId: string, lines: readonly AttributedLine[]): Promise<void>;
   upsertCustomers(lines: readonly AttributedLine[]): Promise<void>;
+  /** Told the lines of each call once the accepted ones are published (a line without customer is rejected here). */
+  countLines?(counts: LineCounts): void;
 }
 
 export const MAX_LINES_PER_CALL = 1_000;
@@ -60,5 +62,6 @@ export async function recordTransactions(
     await ports.publishLines(correlationId, accepted);
     await ports.upsertCustomers(accepted);
   }
+  ports.countLines?.({ read: lines.length, accepted: accepted.length, rejected: userErrors.length, withoutCustomer: 0 });
   return { accepted: accepted.length, lineIds: accepted.map((line) => line.lineId), userErrors };
 }

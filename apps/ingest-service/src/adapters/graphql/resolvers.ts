@@ -36,6 +36,10 @@ export function ingestResolvers(deps: IngestResolverDeps): GraphQLResolverMap<Su
         requireRole(context, 'admin');
         return deps.imports.start(args.path);
       },
+      cancelImport: async (_: unknown, args: { id: string }, context: SubgraphContext) => {
+        requireRole(context, 'admin');
+        return deps.imports.cancel(args.id);
+      },
       recordTransactions: async (_: unknown, args: { lines: TransactionInput[] }, context: SubgraphContext) => {
         requireRole(context, 'admin');
         return recordTransactions(args.lines, context.correlationId, deps.live);

@@ -21,6 +21,8 @@ export const ingestSubgraph: SubgraphDescriptor = {
       RUNNING
       COMPLETED
       FAILED
+      "Stopped by an admin; lines published before the stop stay, a new import of the file completes it."
+      CANCELLED
     }
 
     "A CSV import: progress counters while it runs, then its outcome."
@@ -59,6 +61,11 @@ export const ingestSubgraph: SubgraphDescriptor = {
       userErrors: [UserError!]!
     }
 
+    type CancelImportPayload {
+      job: ImportJob
+      userErrors: [UserError!]!
+    }
+
     "One transaction line, as a shop's backend sends it."
     input TransactionInput {
       invoiceNo: String!
@@ -89,6 +96,8 @@ export const ingestSubgraph: SubgraphDescriptor = {
     type Mutation {
       "Imports a CSV file readable by the ingest service (admin). Paths must lie under SEG_IMPORT_ROOTS."
       startImport(path: String!): StartImportPayload!
+      "Stops a running import after its current batch (admin)."
+      cancelImport(id: ID!): CancelImportPayload!
       "Records up to 1,000 transaction lines (admin); invalid lines come back as userErrors."
       recordTransactions(lines: [TransactionInput!]!): RecordTransactionsPayload!
     }

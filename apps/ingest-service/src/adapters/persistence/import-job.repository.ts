@@ -4,7 +4,7 @@ import type { RowRejection } from '@seg/domain-transactions';
 import { placeholders } from '@seg/platform-persistence';
 import type { ImportCounters } from '../../application/import-lines';
 
-export type ImportStatus = 'RUNNING' | 'COMPLETED' | 'FAILED';
+export type ImportStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
 
 export interface ImportJobRecord {
   readonly id: string;
