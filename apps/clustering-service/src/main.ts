@@ -1,8 +1,8 @@
 import { CustomerMetricsChangedV1 } from '@seg/contracts-events';
-import { createLogger, runService, type RunningService } from '@seg/platform-observability';
+import { createLogger, createMetricsRegistry, runService, type RunningService } from '@seg/platform-observability';
 import { connectAndMigrate, createDataSource, databaseReadiness } from '@seg/platform-persistence';
-import { prepareKafka, runConsumer } from '@seg/platform-kafka';
-import { serveSubgraph } from '@seg/platform-subgraph';
+import { consumerReadiness, prepareKafka, runConsumer } from '@seg/platform-kafka';
+import { combineReadiness, serveSubgraph } from '@seg/platform-subgraph';
 import { loadConfig } from './config';
 import { migrations } from './migrations';
 import { Segmentation } from './application/segmentation';
@@ -15,10 +15,11 @@ import { clusteringResolvers } from './adapters/graphql/resolvers';
 async function main(): Promise<RunningService> {
   const config = loadConfig(process.env);
   const logger = createLogger('clustering-service', config.logLevel);
+  const metricsRegistry = createMetricsRegistry('clustering-service');
   const shutdown = new AbortController();
 
   const db = await connectAndMigrate(createDataSource({ settings: config.database, entities: [], migrations }), logger, shutdown.signal);
-  const { kafka, producer } = await prepareKafka(config.kafka, logger, shutdown.signal);
+  const { kafka, producer } = await prepareKafka(config.kafka, logger, shutdown.signal, metricsRegistry);
   const repository = new ClusteringRepository(db);
   const segmentation = new Segmentation({
     repository,
@@ -37,13 +38,14 @@ async function main(): Promise<RunningService> {
     brokers: config.kafka.brokers,
     topicPrefix: config.kafka.topicPrefix,
     signal: shutdown.signal,
+    metrics: metricsRegistry,
     handlers: [{ contract: CustomerMetricsChangedV1, handle: (events) => segmentation.onMetrics(events) }],
   });
   // A training run that was due when the service stopped is not lost: check once at start.
   segmentation.scheduleCheck();
   segmentation.startSchedule();
 
-  const http = await serveSubgraph({ settings: config, descriptor: clusteringSubgraph, resolvers: clusteringResolvers(repository, segmentation), readiness: () => databaseReadiness(db), logger });
+  const http = await serveSubgraph({ settings: config, descriptor: clusteringSubgraph, resolvers: clusteringResolvers(repository, segmentation), readiness: async () => combineReadiness(await databaseReadiness(db), consumerReadiness(consumer)), metrics: metricsRegistry, logger });
 
   return {
     async close() {

@@ -137,6 +137,40 @@ describe('the platform end to end, through the gateway', () => {
     expect(customer?.couponRecommendations[0]?.coupon.offer).toBe(customer?.segment.coupon.offer);
   });
 
+  it('serves Prometheus metrics: the rfm service handled every line the import accepted', async () => {
+    // Between the import above and the live lines below: the file's accepted lines are all the
+    // transaction lines published so far.
+    const accepted = expected.lines.filter((l) => l.customerId !== null).length;
+    const scrape = async (service: 'ingest' | 'rfm'): Promise<string> => {
+      const response = await fetch(platform.subgraphUrls[service].replace(/\/graphql$/, '/metrics'));
+      expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+      return response.text();
+    };
+    // The sum of a metric's series whose labels match (one series per topic, or per partition for the lag).
+    const total = (text: string, name: string, labels: RegExp): number =>
+      text
+        .split('\n')
+        .filter((line) => line.startsWith(`${name}{`) && labels.test(line))
+        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+    const lineTopic = /topic="[^"]*seg\.ingest\.transaction-line\.v1"/;
+
+    const ingest = await scrape('ingest');
+    expect(total(ingest, 'seg_ingest_lines_read_total', /source="csv"/)).toBe(6_000);
+    expect(total(ingest, 'seg_ingest_lines_accepted_total', /source="csv"/)).toBe(accepted);
+    expect(total(ingest, 'seg_kafka_events_published_total', lineTopic)).toBe(accepted);
+
+    // Delivery is at least once: a batch retried after a failure or replayed after a rebalance is
+    // handled, and counted, again. So the handled count is at least the accepted count (exactly
+    // that in a run without failures), and the lag of every partition drops to zero.
+    const rfm = await waitFor('the rfm service to handle every accepted line', async () => {
+      const text = await scrape('rfm');
+      return total(text, 'seg_kafka_events_handled_total', lineTopic) >= accepted && total(text, 'seg_kafka_consumer_lag', lineTopic) === 0 ? text : undefined;
+    });
+    expect(total(rfm, 'seg_kafka_events_handled_total', lineTopic)).toBeGreaterThanOrEqual(accepted);
+    expect(total(rfm, 'seg_kafka_dead_letters_total', lineTopic)).toBe(0);
+    expect(total(rfm, 'seg_rfm_customers_recomputed_total', /service="rfm-service"/)).toBeGreaterThanOrEqual(expected.customers.length);
+  });
+
   it('records a live transaction once, however often it is sent, and rejects a bad line by name', async () => {
     const customerId = expected.customers[0]?.customerId as string;
     const rfmOf = async () =>

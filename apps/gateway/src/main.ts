@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { ConfigError } from '@seg/platform-config';
-import { createLogger, describeError } from '@seg/platform-observability';
+import { createLogger, createMetricsRegistry, describeError } from '@seg/platform-observability';
 import { startHttpServer } from '@seg/platform-subgraph';
 import { loadGatewayConfig } from './config';
 import { gatewayContext } from './graphql/gateway-context';
@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     apollo,
     context: gatewayContext(config.apiKeys),
     readiness: async () => ({ ready: loaded, checks: { supergraph: loaded } }),
+    metrics: createMetricsRegistry('gateway'),
     logger,
   });
   const overrides = Object.entries(config.subgraphUrls).filter(([, url]) => url !== undefined);

@@ -1,9 +1,9 @@
 import { CustomerSegmentAssignedV1, SegmentationModelTrainedV1 } from '@seg/contracts-events';
 import { DEFAULT_COUPON_RULES } from '@seg/domain-profiling';
-import { createLogger, runService, type RunningService } from '@seg/platform-observability';
+import { createLogger, createMetricsRegistry, runService, type RunningService } from '@seg/platform-observability';
 import { connectAndMigrate, createDataSource, databaseReadiness } from '@seg/platform-persistence';
-import { prepareKafka, runConsumer } from '@seg/platform-kafka';
-import { serveSubgraph } from '@seg/platform-subgraph';
+import { consumerReadiness, prepareKafka, runConsumer } from '@seg/platform-kafka';
+import { combineReadiness, serveSubgraph } from '@seg/platform-subgraph';
 import { loadConfig } from './config';
 import { migrations } from './migrations';
 import { profileModel } from './application/profile-models';
@@ -15,13 +15,14 @@ import { profilingResolvers } from './adapters/graphql/resolvers';
 async function main(): Promise<RunningService> {
   const config = loadConfig(process.env);
   const logger = createLogger('profiling-service', config.logLevel);
+  const metricsRegistry = createMetricsRegistry('profiling-service');
   const shutdown = new AbortController();
 
   const db = await connectAndMigrate(createDataSource({ settings: config.database, entities: [], migrations }), logger, shutdown.signal);
   const repository = new ProfilingRepository(db);
   await repository.seedCouponRules(DEFAULT_COUPON_RULES);
   // The producer only carries dead letters: profiling publishes no events of its own yet.
-  const { kafka, producer } = await prepareKafka(config.kafka, logger, shutdown.signal);
+  const { kafka, producer } = await prepareKafka(config.kafka, logger, shutdown.signal, metricsRegistry);
 
   const consumer = await runConsumer({
     kafka,
@@ -31,14 +32,15 @@ async function main(): Promise<RunningService> {
     brokers: config.kafka.brokers,
     topicPrefix: config.kafka.topicPrefix,
     signal: shutdown.signal,
+    metrics: metricsRegistry,
     handlers: [
       {
         contract: SegmentationModelTrainedV1,
-        handle: async (events) => {
+        handle: async (events, context) => {
           for (const event of events) {
             const segments = profileModel(event, await repository.previousSegments(event.data.modelVersion));
             await repository.saveSegments(event.data, segments);
-            logger.info(
+            context.logger.info(
               { modelVersion: event.data.modelVersion, segments: segments.map((s) => `${s.name} (${s.key}${s.inheritedFrom ? ', continued' : ''})`) },
               'profiled a segmentation model',
             );
@@ -49,7 +51,7 @@ async function main(): Promise<RunningService> {
     ],
   });
 
-  const http = await serveSubgraph({ settings: config, descriptor: profilingSubgraph, resolvers: profilingResolvers(repository, config.holdoutShare), readiness: () => databaseReadiness(db), logger });
+  const http = await serveSubgraph({ settings: config, descriptor: profilingSubgraph, resolvers: profilingResolvers(repository, config.holdoutShare), readiness: async () => combineReadiness(await databaseReadiness(db), consumerReadiness(consumer)), metrics: metricsRegistry, logger });
 
   return {
     async close() {

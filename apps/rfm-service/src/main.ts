@@ -1,8 +1,8 @@
-import { TOPICS, TransactionLineRecordedV1 } from '@seg/contracts-events';
-import { createLogger, runService, type RunningService } from '@seg/platform-observability';
+import { TransactionLineRecordedV1 } from '@seg/contracts-events';
+import { counter, createLogger, createMetricsRegistry, runService, type RunningService } from '@seg/platform-observability';
 import { connectAndMigrate, createDataSource, databaseReadiness } from '@seg/platform-persistence';
-import { prepareKafka, runConsumer } from '@seg/platform-kafka';
-import { serveSubgraph } from '@seg/platform-subgraph';
+import { consumerReadiness, prepareKafka, runConsumer } from '@seg/platform-kafka';
+import { combineReadiness, serveSubgraph } from '@seg/platform-subgraph';
 import { loadConfig } from './config';
 import { migrations } from './migrations';
 import { recordLines } from './application/record-lines';
@@ -16,10 +16,12 @@ import { rfmResolvers } from './adapters/graphql/resolvers';
 async function main(): Promise<RunningService> {
   const config = loadConfig(process.env);
   const logger = createLogger('rfm-service', config.logLevel);
+  const metricsRegistry = createMetricsRegistry('rfm-service');
+  const customersRecomputed = counter(metricsRegistry, { name: 'seg_rfm_customers_recomputed_total', help: 'Customers whose RFM metrics were recomputed and published' });
   const shutdown = new AbortController();
 
   const db = await connectAndMigrate(createDataSource({ settings: config.database, entities: [], migrations }), logger, shutdown.signal);
-  const { kafka, producer } = await prepareKafka(config.kafka, logger, shutdown.signal);
+  const { kafka, producer } = await prepareKafka(config.kafka, logger, shutdown.signal, metricsRegistry);
   const repository = new RfmRepository(db);
   const publishMetrics = createMetricsPublisher(producer, config.kafka.topicPrefix);
 
@@ -31,23 +33,25 @@ async function main(): Promise<RunningService> {
     brokers: config.kafka.brokers,
     topicPrefix: config.kafka.topicPrefix,
     signal: shutdown.signal,
+    metrics: metricsRegistry,
     handlers: [
       {
         contract: TransactionLineRecordedV1,
-        handle: async (events) => {
+        handle: async (events, context) => {
           const customers = await recordLines(events, {
             recordLines: (lines) => repository.recordLines(lines),
             latestPurchase: () => repository.latestPurchase(),
             publishMetrics,
           });
-          logger.debug({ lines: events.length, customers, topic: TOPICS.transactionLineV1.name }, 'recorded lines');
+          customersRecomputed.inc(customers);
+          context.logger.debug({ lines: events.length, customers }, 'recorded lines');
         },
       },
     ],
   });
 
   const snapshots = new SnapshotCache(() => repository.fingerprint(), () => repository.allMetrics());
-  const http = await serveSubgraph({ settings: config, descriptor: rfmSubgraph, resolvers: rfmResolvers(snapshots), readiness: () => databaseReadiness(db), logger });
+  const http = await serveSubgraph({ settings: config, descriptor: rfmSubgraph, resolvers: rfmResolvers(snapshots), readiness: async () => combineReadiness(await databaseReadiness(db), consumerReadiness(consumer)), metrics: metricsRegistry, logger });
 
   return {
     async close() {

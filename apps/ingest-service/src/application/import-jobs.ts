@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { resolveHeader } from '@seg/domain-transactions';
-import { describeError } from '@seg/platform-observability';
+import { describeError, retryWithBackoff } from '@seg/platform-observability';
 import { importLines, type ImportPorts, type SourceRecord } from './import-lines';
 
 export interface UserError {
@@ -23,6 +23,8 @@ export interface ImportJobsDeps<TJob> {
   readonly ports: Omit<ImportPorts, 'bytesRead'>;
   readonly batchSize: number;
   readonly logger: Logger;
+  /** Aborted at shutdown: stops waiting for the database to record a failed import. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -83,7 +85,10 @@ export class ImportJobs<TJob> {
       .catch(async (error: unknown) => {
         const { message } = describeError(error);
         log.error(`import failed: ${message}`);
-        await this.deps.jobs.finish(job.id, 'FAILED', message).catch(() => undefined);
+        // The failure may be the database itself (a restart): keep trying to record it, or the
+        // job would stay RUNNING for ever.
+        const signal = this.deps.signal;
+        await retryWithBackoff(() => this.deps.jobs.finish(job.id, 'FAILED', message), log, { what: `database (to record import ${job.id} as failed)`, ...(signal ? { signal } : {}) }).catch(() => undefined);
       });
     const tracked = run.finally(() => {
       this.running.delete(tracked);

@@ -1,5 +1,5 @@
 import { normaliseRow, resolveHeader, type RowRejection } from '@seg/domain-transactions';
-import { importLines, type AttributedLine, type ImportCounters, type ImportPorts, type SourceRecord } from './import-lines';
+import { importLines, type AttributedLine, type ImportCounters, type ImportPorts, type LineCounts, type SourceRecord } from './import-lines';
 
 // The sample's header and first lines (data/sample/online_retail_2010-12_2011-02.csv.gz, lines
 // 1..4 and 1445, the first line there without a customer id).
@@ -150,5 +150,20 @@ describe('importLines', () => {
     const outcome = await importLines('job-4', from([header(), row(LINE_2, 2), row(LINE_3, 3), row(LINE_4, 4)]), cancelling, 2, cancel.signal);
     expect(outcome).toEqual({ ok: true, cancelled: true, counters: { linesRead: 2, accepted: 2, rejected: 0, withoutCustomer: 0, bytesRead: 0 } });
     expect(only(calls, 'publishLines').map((c) => c.lines.map((l) => l.lineNumber))).toEqual([[2, 3]]);
+  });
+
+  it('tells the metrics port each flushed batch once, as counts since the previous batch', async () => {
+    const { ports } = memoryPorts();
+    const counted: LineCounts[] = [];
+    const badQuantity = LINE_2.map((f, i) => (i === 3 ? 'six' : f));
+    // Batches of 2 accepted lines: lines 2..5 (3 rejected, 4 without a customer), then line 6.
+    const records = [header(), row(LINE_2, 2), row(badQuantity, 3), row(LINE_1445, 4), row(LINE_3, 5), row(LINE_4, 6)];
+    const outcome = await importLines('job-8', from(records), { ...ports, countLines: (counts) => counted.push(counts) }, 2);
+    expect(counted).toEqual([
+      { read: 4, accepted: 2, rejected: 1, withoutCustomer: 1 },
+      { read: 1, accepted: 1, rejected: 0, withoutCustomer: 0 },
+    ]);
+    const sum = (key: keyof LineCounts) => counted.reduce((total, c) => total + c[key], 0);
+    expect(outcome.counters).toMatchObject({ linesRead: sum('read'), accepted: sum('accepted'), rejected: sum('rejected'), withoutCustomer: sum('withoutCustomer') });
   });
 });

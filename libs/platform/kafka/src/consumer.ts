@@ -1,8 +1,11 @@
-import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { MessageDeadLetteredV1, type EventContract, type EventEnvelope } from '@seg/contracts-events';
-import { describeError, retryWithBackoff } from '@seg/platform-observability';
+import { createMetricsRegistry, describeError, retryWithBackoff, type MetricsRegistry } from '@seg/platform-observability';
 import { publish } from './publisher';
+import { consumerLag, kafkaMetrics, partitionLag } from './kafka-metrics';
+import { watchConsumerStatus, type RunningConsumer } from './consumer-status';
+import { batchCorrelation, headerCorrelationId } from './correlation';
 
 /** What a service does with a batch of decoded events of one contract. */
 export interface TopicHandler<T extends string, V extends number, D> {
@@ -10,8 +13,9 @@ export interface TopicHandler<T extends string, V extends number, D> {
   /**
    * Handles a batch from one partition. It must be idempotent (delivery is at least once) and
    * must have committed its database transaction when it resolves: offsets are committed after.
+   * `logger` carries the batch's topic, partition and correlation id.
    */
-  readonly handle: (events: readonly EventEnvelope<T, V, D>[], context: { readonly partition: number }) => Promise<void>;
+  readonly handle: (events: readonly EventEnvelope<T, V, D>[], context: { readonly partition: number; readonly logger: Logger }) => Promise<void>;
 }
 
 export interface ConsumerOptions {
@@ -24,18 +28,25 @@ export interface ConsumerOptions {
   readonly brokers: readonly string[];
   readonly topicPrefix: string;
   readonly signal?: AbortSignal;
+  /** The process's registry (served on /metrics); without one, the metrics are kept but not served. */
+  readonly metrics?: MetricsRegistry;
 }
 
 /**
  * Runs one consumer group member over the handlers' topics. A message that cannot be decoded goes
  * to the dead-letter topic with the reason, and the rest of its batch keeps flowing. Offsets are
  * committed only after the handler's database transaction has committed, so a crash replays the
- * batch, which idempotent handlers absorb.
+ * batch, which idempotent handlers absorb. It counts events, batches, errors, dead letters and
+ * each partition's lag in `metrics`, and its `status()` feeds the service's /ready.
  */
-export async function runConsumer(options: ConsumerOptions): Promise<Consumer> {
+export async function runConsumer(options: ConsumerOptions): Promise<RunningConsumer> {
   const { kafka, groupId, producer, logger, handlers } = options;
   const byTopic = new Map(handlers.map((handler) => [options.topicPrefix + handler.contract.topic.name, handler]));
   const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+  const metrics = kafkaMetrics(options.metrics ?? createMetricsRegistry(groupId, { processMetrics: false }));
+  const lag = partitionLag(metrics.consumerLag);
+  const status = watchConsumerStatus(consumer, (now) => metrics.consumerRunning.set({ group: groupId }, now === 'running' ? 1 : 0));
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => lag.keepOnly(payload.memberAssignment));
   await retryWithBackoff(() => consumer.connect(), logger, { what: `Kafka broker ${options.brokers.join(',')}`, ...(options.signal ? { signal: options.signal } : {}) });
   for (const topic of byTopic.keys()) await consumer.subscribe({ topic, fromBeginning: true });
 
@@ -47,6 +58,8 @@ export async function runConsumer(options: ConsumerOptions): Promise<Consumer> {
       if (!isRunning() || isStale() || batch.messages.length === 0) return;
       const handler = byTopic.get(batch.topic);
       if (!handler) throw new Error(`no handler for topic ${batch.topic}`);
+      const endTimer = metrics.batchDuration.startTimer({ topic: batch.topic });
+      metrics.batchSize.observe({ topic: batch.topic }, batch.messages.length);
       const decoded: EventEnvelope<string, number, unknown>[] = [];
       const dead: { message: KafkaMessage; code: string; reason: string }[] = [];
       for (const message of batch.messages) {
@@ -77,28 +90,36 @@ export async function runConsumer(options: ConsumerOptions): Promise<Consumer> {
           options.topicPrefix,
         );
         for (const { message, code, reason } of dead) {
-          logger.warn({ topic: batch.topic, partition: batch.partition, offset: message.offset, code }, `dead-lettered an undecodable message: ${reason}`);
+          metrics.deadLetters.inc({ topic: batch.topic, code });
+          const correlationId = headerCorrelationId(message);
+          logger.warn({ topic: batch.topic, partition: batch.partition, offset: message.offset, code, ...(correlationId ? { correlationId } : {}) }, `dead-lettered an undecodable message: ${reason}`);
         }
       }
       if (decoded.length > 0) {
         const started = Date.now();
+        const batchLogger = logger.child({ topic: batch.topic, partition: batch.partition, ...batchCorrelation(decoded) });
         try {
-          await handler.handle(decoded, { partition: batch.partition });
+          await handler.handle(decoded, { partition: batch.partition, logger: batchLogger });
         } catch (error) {
+          metrics.handlerErrors.inc({ topic: batch.topic });
           const { code, message } = describeError(error);
-          logger.error({ topic: batch.topic, partition: batch.partition, code, events: decoded.length }, `batch failed, it will be retried: ${message}`);
+          batchLogger.error({ code, events: decoded.length }, `batch failed, it will be retried: ${message}`);
           throw error;
         }
-        logger.debug({ topic: batch.topic, partition: batch.partition, events: decoded.length, ms: Date.now() - started }, 'batch handled');
+        metrics.eventsHandled.inc({ topic: batch.topic }, decoded.length);
+        batchLogger.debug({ events: decoded.length, ms: Date.now() - started }, 'batch handled');
       }
       const last = batch.messages[batch.messages.length - 1];
       if (last) {
         resolveOffset(last.offset);
+        const next = (BigInt(last.offset) + 1n).toString();
         // Explicit commit: with autoCommit off, kafkajs never commits on its own.
-        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
+        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+        lag.set(batch.topic, batch.partition, consumerLag(batch.highWatermark, next));
       }
+      endTimer();
       await heartbeat();
     },
   });
-  return consumer;
+  return Object.assign(consumer, { status });
 }

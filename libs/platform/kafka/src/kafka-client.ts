@@ -2,7 +2,8 @@ import { Kafka, logLevel, type LogEntry, type Producer, type Admin } from 'kafka
 import type { Logger } from 'pino';
 import type { KafkaSettings } from '@seg/platform-config';
 import { ALL_TOPICS, type TopicSpec } from '@seg/contracts-events';
-import { retryWithBackoff } from '@seg/platform-observability';
+import { retryWithBackoff, type MetricsRegistry } from '@seg/platform-observability';
+import { countPublished, kafkaMetrics } from './kafka-metrics';
 
 const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -29,11 +30,14 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
   });
 }
 
-/** Connects a producer, retrying with backoff while the broker is unreachable. */
-export async function connectProducer(kafka: Kafka, settings: KafkaSettings, logger: Logger, signal?: AbortSignal): Promise<Producer> {
+/**
+ * Connects a producer, retrying with backoff while the broker is unreachable. With a metrics
+ * registry, the messages it publishes are counted per topic.
+ */
+export async function connectProducer(kafka: Kafka, settings: KafkaSettings, logger: Logger, signal?: AbortSignal, metrics?: MetricsRegistry): Promise<Producer> {
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await retryWithBackoff(() => producer.connect(), logger, { what: `Kafka broker ${settings.brokers.join(',')}`, ...(signal ? { signal } : {}) });
-  return producer;
+  return metrics ? countPublished(producer, kafkaMetrics(metrics)) : producer;
 }
 
 /** Creates the topics that do not exist yet, with their partition counts. Idempotent. */
@@ -52,7 +56,7 @@ export async function ensureTopics(admin: Admin, topics: readonly TopicSpec[], t
  * Everything a service needs from Kafka at start: a client, the platform's topics (created if
  * missing, so a fresh broker works) and a connected producer. Waits for the broker with backoff.
  */
-export async function prepareKafka(settings: KafkaSettings, logger: Logger, signal?: AbortSignal): Promise<{ kafka: Kafka; producer: Producer }> {
+export async function prepareKafka(settings: KafkaSettings, logger: Logger, signal?: AbortSignal, metrics?: MetricsRegistry): Promise<{ kafka: Kafka; producer: Producer }> {
   const kafka = createKafka(settings, logger);
   const admin = kafka.admin();
   const what = `Kafka broker ${settings.brokers.join(',')}`;
@@ -68,6 +72,6 @@ export async function prepareKafka(settings: KafkaSettings, logger: Logger, sign
     logger,
     { what, ...(signal ? { signal } : {}) },
   );
-  const producer = await connectProducer(kafka, settings, logger, signal);
+  const producer = await connectProducer(kafka, settings, logger, signal, metrics);
   return { kafka, producer };
 }

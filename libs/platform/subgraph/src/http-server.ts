@@ -1,11 +1,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Logger } from 'pino';
-import { describeError } from '@seg/platform-observability';
+import { describeError, type MetricsRegistry } from '@seg/platform-observability';
+
+/** The header that carries a request's correlation id from the client to the gateway and the subgraphs. */
+export const CORRELATION_HEADER = 'x-correlation-id';
 
 export interface ReadinessReport {
   readonly ready: boolean;
   readonly checks: Readonly<Record<string, boolean>>;
+}
+
+/** One readiness report from several (database, broker, ...): ready when every one is. */
+export function combineReadiness(...reports: readonly ReadinessReport[]): ReadinessReport {
+  return { ready: reports.every((report) => report.ready), checks: Object.assign({}, ...reports.map((report) => report.checks)) as Record<string, boolean> };
 }
 
 export interface HttpServerOptions<TContext extends BaseContext> {
@@ -14,6 +22,8 @@ export interface HttpServerOptions<TContext extends BaseContext> {
   readonly apollo: ApolloServer<TContext>;
   readonly context: (request: IncomingMessage) => Promise<TContext>;
   readonly readiness: () => Promise<ReadinessReport>;
+  /** The process's metrics, served on /metrics. */
+  readonly metrics: MetricsRegistry;
   readonly logger: Logger;
   readonly maxBodyBytes?: number;
 }
@@ -43,8 +53,9 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
 }
 
 /**
- * Serves an Apollo server on /graphql plus /health (the process is up) and /ready (its database
- * and broker connections are up) on plain node:http, using Apollo's integration API.
+ * Serves an Apollo server on /graphql plus /health (the process is up), /ready (its database
+ * and broker connections are up) and /metrics (Prometheus text format) on plain node:http, using
+ * Apollo's integration API.
  */
 export async function startHttpServer<TContext extends BaseContext>(options: HttpServerOptions<TContext>): Promise<RunningHttpServer> {
   const { apollo, logger } = options;
@@ -57,6 +68,11 @@ export async function startHttpServer<TContext extends BaseContext>(options: Htt
       if (url.pathname === '/ready') {
         const report = await options.readiness();
         return sendJson(response, report.ready ? 200 : 503, report);
+      }
+      if (url.pathname === '/metrics') {
+        const text = await options.metrics.metrics();
+        response.writeHead(200, { 'content-type': options.metrics.contentType });
+        return response.end(text);
       }
       if (url.pathname !== '/graphql') return sendJson(response, 404, { error: 'not found' });
       const headers = new HeaderMap();
@@ -87,7 +103,8 @@ export async function startHttpServer<TContext extends BaseContext>(options: Htt
     })().catch((error: unknown) => {
       if (error instanceof BodyTooLarge) return sendJson(response, 413, { errors: [{ message: error.message, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
       const { code, message } = describeError(error);
-      logger.error({ code }, `request failed: ${message}`);
+      const correlationId = request.headers[CORRELATION_HEADER];
+      logger.error({ code, path: request.url, ...(correlationId ? { correlationId } : {}) }, `request failed: ${message}`);
       if (!response.headersSent) sendJson(response, 500, { errors: [{ message: 'internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else response.end();
     });

@@ -5,7 +5,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, type DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
-import { startHttpServer, type ReadinessReport, type RunningHttpServer } from './http-server';
+import type { MetricsRegistry } from '@seg/platform-observability';
+import { CORRELATION_HEADER, startHttpServer, type ReadinessReport, type RunningHttpServer } from './http-server';
 
 export type Role = 'viewer' | 'marketer' | 'admin';
 const ROLE_RANK: Record<Role, number> = { viewer: 1, marketer: 2, admin: 3 };
@@ -13,7 +14,6 @@ const ROLE_RANK: Record<Role, number> = { viewer: 1, marketer: 2, admin: 3 };
 /** Headers the gateway sets on every subgraph request; clients cannot forge them (see gateway). */
 export const GATEWAY_SECRET_HEADER = 'x-seg-gateway-secret';
 export const ROLE_HEADER = 'x-seg-role';
-export const CORRELATION_HEADER = 'x-correlation-id';
 
 /** What every subgraph resolver receives: the caller's role as established by the gateway. */
 export interface SubgraphContext {
@@ -79,12 +79,13 @@ export function createSubgraphServer(descriptor: SubgraphDescriptor, resolvers: 
 
 export type { GraphQLResolverMap };
 
-/** Serves one subgraph on /graphql with /health and /ready, accepting only gateway-signed requests. */
+/** Serves one subgraph on /graphql with /health, /ready and /metrics, accepting only gateway-signed requests. */
 export function serveSubgraph(options: {
   readonly settings: { readonly host: string; readonly port: number; readonly production: boolean; readonly gatewaySecret: string };
   readonly descriptor: SubgraphDescriptor;
   readonly resolvers: GraphQLResolverMap<SubgraphContext>;
   readonly readiness: () => Promise<ReadinessReport>;
+  readonly metrics: MetricsRegistry;
   readonly logger: Logger;
 }): Promise<RunningHttpServer> {
   const { settings } = options;
@@ -94,6 +95,7 @@ export function serveSubgraph(options: {
     apollo: createSubgraphServer(options.descriptor, options.resolvers, settings.production),
     context: subgraphContext(settings.gatewaySecret),
     readiness: options.readiness,
+    metrics: options.metrics,
     logger: options.logger,
   });
 }
