@@ -111,7 +111,12 @@ async function main(): Promise<void> {
     couponRecommendations { coupon { offer discountPercent validityDays } holdout }
   }
 }`;
-  const answer = await graphql<unknown>(query, {}, viewerKey);
+  // Each customer's assignment travels on its own event and may land just after the segments.
+  let answer: { customer: { segment: unknown } | null } = { customer: null };
+  for (let tries = 0; tries < 50 && !answer.customer?.segment; tries++) {
+    if (tries > 0) await sleep(200);
+    answer = await graphql<{ customer: { segment: unknown } | null }>(query, {}, viewerKey);
+  }
   console.log(`\nPOST ${gateway}/graphql  (Authorization: Bearer <viewer key>)\n${query}\n`);
   console.log(JSON.stringify(answer, null, 2));
   console.log();
