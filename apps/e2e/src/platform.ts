@@ -1,8 +1,16 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createTestDatabase, startServiceProcess, uniqueSuffix, WORKSPACE_ROOT, type ServiceProcess, type TestDatabase } from '@seg/testing';
+import type { DatabaseSettings } from '@seg/platform-config';
+import { createTestDatabase, startServiceProcess, uniqueSuffix, WORKSPACE_ROOT, type ServiceName, type ServiceProcess, type TestDatabase } from '@seg/testing';
+
+export type AppName = 'gateway' | `${ServiceName}-service`;
+
+export interface PlatformOptions {
+  /** Creates each service's throwaway database (default: createTestDatabase on the shared MariaDB). */
+  readonly createDatabase?: (service: ServiceName) => Promise<TestDatabase>;
+}
 
 export interface RunningPlatform {
   readonly gatewayUrl: string;
@@ -11,6 +19,12 @@ export interface RunningPlatform {
   /** A folder the ingest service may import from. */
   readonly importDir: string;
   readonly logDir: string;
+  /** Each service's database (to check its state directly, as the service's own user). */
+  readonly databases: Readonly<Record<ServiceName, DatabaseSettings>>;
+  /** The running process of one app (to kill it, as a crash would). */
+  app(name: AppName): ServiceProcess;
+  /** Starts an app again with the same environment (after a kill or a stop); resolves when it is ready. */
+  restartApp(name: AppName): Promise<ServiceProcess>;
   stop(): Promise<void>;
 }
 
@@ -20,13 +34,14 @@ const SERVICES = ['ingest', 'rfm', 'clustering', 'profiling'] as const;
  * Starts the five built apps as real processes on throwaway databases and a topic prefix of
  * their own, on ports away from the main job's, so a running demo is left alone.
  */
-export async function startPlatform(basePort: number, extraEnv: Record<string, string> = {}): Promise<RunningPlatform> {
+export async function startPlatform(basePort: number, extraEnv: Record<string, string> = {}, options: PlatformOptions = {}): Promise<RunningPlatform> {
+  const createDatabase = options.createDatabase ?? createTestDatabase;
   const suffix = uniqueSuffix();
   const importDir = mkdtempSync(join(tmpdir(), 'seg-e2e-import-'));
   const logDir = join(WORKSPACE_ROOT, 'tmp', 'e2e-logs', suffix);
   const keys = { admin: `adm_${randomBytes(16).toString('hex')}`, marketer: `mkt_${randomBytes(16).toString('hex')}`, viewer: `vwr_${randomBytes(16).toString('hex')}` };
   const databases: TestDatabase[] = [];
-  const processes: ServiceProcess[] = [];
+  const processes = new Map<AppName, ServiceProcess>();
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     SEG_LOG_LEVEL: 'info',
@@ -40,25 +55,39 @@ export async function startPlatform(basePort: number, extraEnv: Record<string, s
     ...extraEnv,
   };
   const subgraphUrls = {} as Record<(typeof SERVICES)[number], string>;
+  const readyUrl = (name: AppName) => `http://127.0.0.1:${name === 'gateway' ? basePort : basePort + 1 + SERVICES.indexOf(name.replace('-service', '') as ServiceName)}/ready`;
+  const startApp = (name: AppName) => startServiceProcess(name, env, readyUrl(name), logDir);
+  const stopAll = async () => {
+    await Promise.all([...processes.values()].map((p) => p.stop()));
+    await Promise.all(databases.map((d) => d.drop()));
+    rmSync(importDir, { recursive: true, force: true });
+  };
   try {
     for (const [i, service] of SERVICES.entries()) {
-      const db = await createTestDatabase(service);
+      const db = await createDatabase(service);
       databases.push(db);
       const upper = service.toUpperCase();
+      env['SEG_DB_HOST'] = db.settings.host;
+      env['SEG_DB_PORT'] = String(db.settings.port);
       env[`SEG_${upper}_DB_NAME`] = db.settings.database;
+      env[`SEG_${upper}_DB_USER`] = db.settings.user;
+      env[`SEG_${upper}_DB_PASSWORD`] = db.settings.password;
       env[`SEG_${upper}_PORT`] = String(basePort + 1 + i);
       env[`SEG_${upper}_CONSUMER_GROUP`] = `e2e-${suffix}-${service}`;
       env[`SEG_${upper}_URL`] = `http://127.0.0.1:${basePort + 1 + i}/graphql`;
       subgraphUrls[service] = env[`SEG_${upper}_URL`] as string;
     }
-    const started = await Promise.all(
-      SERVICES.map((service, i) => startServiceProcess(`${service}-service`, env, `http://127.0.0.1:${basePort + 1 + i}/ready`, logDir)),
+    // allSettled: on a failure, the apps that did start are known and stopped below.
+    const started = await Promise.allSettled(
+      SERVICES.map(async (service) => {
+        processes.set(`${service}-service`, await startApp(`${service}-service`));
+      }),
     );
-    processes.push(...started);
-    processes.push(await startServiceProcess('gateway', env, `http://127.0.0.1:${basePort}/ready`, logDir));
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    processes.set('gateway', await startApp('gateway'));
   } catch (error) {
-    await Promise.all(processes.map((p) => p.stop()));
-    await Promise.all(databases.map((d) => d.drop()));
+    await stopAll();
     throw error;
   }
   return {
@@ -67,10 +96,19 @@ export async function startPlatform(basePort: number, extraEnv: Record<string, s
     keys,
     importDir,
     logDir,
-    async stop() {
-      await Promise.all(processes.map((p) => p.stop()));
-      await Promise.all(databases.map((d) => d.drop()));
+    databases: Object.fromEntries(databases.map((d, i) => [SERVICES[i], d.settings])) as Record<ServiceName, DatabaseSettings>,
+    app(name) {
+      const p = processes.get(name);
+      if (!p) throw new Error(`${name} is not running`);
+      return p;
     },
+    async restartApp(name) {
+      await processes.get(name)?.stop();
+      const p = await startApp(name);
+      processes.set(name, p);
+      return p;
+    },
+    stop: stopAll,
   };
 }
 

@@ -19,9 +19,15 @@ export async function createTestDatabase(service: ServiceName): Promise<TestData
   const upper = service.toUpperCase();
   const password = process.env[`SEG_${upper}_DB_PASSWORD`];
   if (!password) throw new Error(`SEG_${upper}_DB_PASSWORD is not set and .local/secrets.env has none: run tools/infra/up.sh first`);
+  return createTestDatabaseOn(service, { host: process.env['SEG_DB_HOST'] ?? '127.0.0.1', port: Number(process.env['SEG_DB_PORT'] ?? 3306), password });
+}
+
+/** The same on a given server, where `seg_<service>` logs in with `password`. */
+export async function createTestDatabaseOn(service: ServiceName, server: { readonly host: string; readonly port: number; readonly password: string }): Promise<TestDatabase> {
+  const { password } = server;
   const settings: DatabaseSettings = {
-    host: process.env['SEG_DB_HOST'] ?? '127.0.0.1',
-    port: Number(process.env['SEG_DB_PORT'] ?? 3306),
+    host: server.host,
+    port: server.port,
     user: `seg_${service}`,
     password,
     database: `seg_${service}_test_${uniqueSuffix()}`,

@@ -51,6 +51,14 @@ describe('Segmentation (real MariaDB)', () => {
   let segmentation: Segmentation;
   const models: { model: StoredModel; correlationId: string }[] = [];
   const assignmentCalls: { assignments: Published; reason: 'training' | 'placement'; correlationId: string }[] = [];
+  /** The next this many publish calls fail, as they do while the broker is away. */
+  let failingPublishes = 0;
+  const brokerAway = () => {
+    if (failingPublishes > 0) {
+      failingPublishes--;
+      throw new Error('broker unavailable');
+    }
+  };
 
   /** The customer's point in the model's scaled space, computed here from the model's scaler. */
   const scaledPoint = (model: StoredModel, m: CustomerMetrics, at: string): number[] => {
@@ -67,9 +75,11 @@ describe('Segmentation (real MariaDB)', () => {
       policy,
       logger,
       publishModel: async (model, correlationId) => {
+        brokerAway();
         models.push({ model, correlationId });
       },
       publishAssignments: async (assignments, reason, correlationId) => {
+        brokerAway();
         assignmentCalls.push({ assignments: [...assignments], reason, correlationId });
       },
       now: () => new Date(),
@@ -269,5 +279,38 @@ describe('Segmentation (real MariaDB)', () => {
     expect(scheduled?.version).toBe(before.version + 1);
     // Nothing changed since that model: the next scheduled check does not train.
     expect(await segmentation.maybeTrain(true)).toBeNull();
+  }, 20_000);
+
+  it('publishes a placement when its batch is replayed after the publish failed', async () => {
+    const model = (await repository.latestModel())!;
+    const features = await repository.allFeatures();
+    const at = analysisDate(features.map((c) => c.lastPurchaseAt));
+    const before = await repository.assignmentsOf(features.map((c) => c.customerId));
+    // Spending like the best customer moves someone to another cluster; the analysis date stays.
+    const best = { frequency: Math.max(...features.map((c) => c.frequency)), monetaryMilli: Math.max(...features.map((c) => c.monetaryMilli)) };
+    const candidate = features.find((c) => nearestCentroid(scaledPoint(model, { ...c, ...best }, at), model.centroids).cluster !== before.get(c.customerId)!.cluster);
+    if (!candidate) throw new Error('no customer would change cluster');
+    const changed: CustomerMetrics = { ...candidate, ...best };
+    const previousCluster = before.get(candidate.customerId)!.cluster;
+    const calls = assignmentCalls.length;
+
+    failingPublishes = 1;
+    await expect(segmentation.onMetrics([event(changed)])).rejects.toThrow('broker unavailable');
+    expect(assignmentCalls).toHaveLength(calls);
+    // The consumer commits no offset and hands the same batch over again.
+    await segmentation.onMetrics([event(changed)]);
+    expect(assignmentCalls.slice(calls)).toMatchObject([{ reason: 'placement', assignments: [{ customerId: candidate.customerId, modelVersion: model.version, previousCluster }] }]);
+    expect((await repository.assignmentsOf([candidate.customerId])).get(candidate.customerId)!.cluster).not.toBe(previousCluster);
+  }, 20_000);
+
+  it('publishes a trained model and its assignments once the broker is back', async () => {
+    const modelCalls = models.length;
+    failingPublishes = 2;
+    const outcome = await segmentation.train(4, 'on-demand');
+    if (!outcome.ok) throw new Error(outcome.message);
+    expect(failingPublishes).toBe(0);
+    expect(models.slice(modelCalls)).toEqual([{ model: outcome.model, correlationId: `model-${outcome.model.version}` }]);
+    expect(assignmentCalls.at(-1)).toMatchObject({ reason: 'training', correlationId: `model-${outcome.model.version}` });
+    expect(assignmentCalls.at(-1)!.assignments).toHaveLength(await repository.countFeatures());
   }, 20_000);
 });

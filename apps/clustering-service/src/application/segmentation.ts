@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { CustomerMetricsChanged } from '@seg/contracts-events';
 import { analysisDate, recencyDays } from '@seg/domain-rfm';
-import { describeError } from '@seg/platform-observability';
+import { describeError, retryWithBackoff } from '@seg/platform-observability';
 import type { TrainingPolicy } from '../config';
 import type { Assignment, ClusteringRepository, StoredModel } from '../adapters/persistence/clustering.repository';
 import { FEATURES, placeCustomers, trainModel } from './train-model';
@@ -28,6 +28,7 @@ export class Segmentation {
   private timer: NodeJS.Timeout | undefined;
   private schedule: NodeJS.Timeout | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly stopped = new AbortController();
   /** Analysis date at which every customer was last placed (model version it applies to). */
   private placedAt: { readonly modelVersion: number; readonly asOf: string } | undefined;
 
@@ -56,8 +57,10 @@ export class Segmentation {
           return !old || old.modelVersion !== p.modelVersion || old.cluster !== p.cluster;
         })
         .map((p) => ({ ...p, previousCluster: before.get(p.customerId)?.modelVersion === p.modelVersion ? (before.get(p.customerId)?.cluster ?? null) : null }));
-      await repository.saveAssignments(placed);
+      // Publish before storing: what is published is decided by comparing with the stored
+      // assignments, so a batch replayed after a failed publish must still see the old ones.
       if (changed.length > 0) await this.deps.publishAssignments(changed, 'placement', events[0]?.correlationId ?? 'none');
+      await repository.saveAssignments(placed);
       if (everyone) this.placedAt = { modelVersion: model.version, asOf };
     }
     this.scheduleCheck();
@@ -121,16 +124,25 @@ export class Segmentation {
     const model = await repository.saveModel(trained, FEATURES, trainedAt);
     logger.info({ version: model.version, k, customers: customers.length, inertia: trained.inertia, ms: Date.now() - started, trigger }, 'trained a segmentation model');
     const correlationId = `model-${model.version}`;
-    await this.deps.publishModel(model, correlationId);
-    await this.deps.publishAssignments(
-      trained.assignments.map((a) => ({ ...a, modelVersion: model.version, previousCluster: null })),
-      'training',
-      correlationId,
+    // The model is stored and nothing will train it again: its events must follow even if the
+    // broker is away for a while, or profiling would never hear of this version.
+    const retry = { what: `Kafka broker (to publish model ${model.version})`, signal: this.stopped.signal };
+    await retryWithBackoff(() => this.deps.publishModel(model, correlationId), logger, retry);
+    await retryWithBackoff(
+      () =>
+        this.deps.publishAssignments(
+          trained.assignments.map((a) => ({ ...a, modelVersion: model.version, previousCluster: null })),
+          'training',
+          correlationId,
+        ),
+      logger,
+      retry,
     );
     return { ok: true, model };
   }
 
   stop(): void {
+    this.stopped.abort();
     if (this.timer) clearTimeout(this.timer);
     if (this.schedule) clearInterval(this.schedule);
   }
