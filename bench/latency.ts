@@ -1,0 +1,225 @@
+// Live latency: how long a transaction sent through the API takes to show in a customer's RFM
+// values at the gateway, on an idle platform and under a background import.
+//
+//   npx tsx bench/latency.ts [--events 200] [--port-base 4970] [--poll-ms 5] [--timeout-ms 60000]
+//                            [--skip-load]
+//
+// 1. Starts a fresh platform (apps/e2e/src/platform.ts: the five BUILT apps as real processes on
+//    throwaway databases and a topic prefix of their own), imports the bundled sample
+//    (data/sample/online_retail_2010-12_2011-02.csv.gz) and waits until every customer is in a
+//    segment (the settle rule of tools/demo.ts).
+// 2. Reads the customers and their purchase dates from the rfm service's database (as seg_rfm).
+// 3. Idle: --events times, one after the other, picks a random existing customer and sends one new
+//    line for them (`recordTransactions` through the gateway, admin key): a new invoice number,
+//    dated at the customer's first purchase (before their last one, so neither the customer's
+//    recency nor the analysis date moves). Then polls the gateway (viewer key) every --poll-ms with
+//
+//      customer(id) { rfm { frequency lastPurchaseAt } segment { name } couponRecommendations { coupon { offer } } }
+//
+//    until the frequency is one higher. Latency: from sending the mutation to the answer that
+//    shows it. The mutation's own round trip (validate + publish to Kafka) is kept apart.
+// 4. Under load: the same while the sample is imported again and again in the background (each
+//    time a copy under a new name). Its lines are already stored, so nothing changes, but every
+//    service still handles all of them: ingest reads and publishes, rfm inserts (ignored) and
+//    recomputes the touched customers, clustering and profiling handle the metric events.
+// 5. Prints one table: p50, p90, p99, max and mean of both phases. Target: p99 < 200 ms idle.
+//
+// Needs the apps built (bash -c 'source tools/lib/common.sh; build_apps'), MariaDB and the Kafka
+// broker up (bash tools/infra/up.sh) and .local/secrets.env.
+import { performance } from 'node:perf_hooks';
+import { loadLocalSecrets } from '@seg/testing';
+import { startPlatform, type RunningPlatform } from '../apps/e2e/src/platform';
+import { SAMPLE, connectAs, importJob, log, machine, query, requireBuiltApps, sleep, startImport, table, waitForSegments } from './pipeline';
+
+interface Options {
+  readonly events: number;
+  readonly portBase: number;
+  readonly pollMs: number;
+  readonly timeoutMs: number;
+  readonly load: boolean;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const opts = { events: 200, portBase: 4970, pollMs: 5, timeoutMs: 60_000, load: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const value = () => Number(argv[++i]);
+    if (a === '--events') opts.events = value();
+    else if (a === '--port-base') opts.portBase = value();
+    else if (a === '--poll-ms') opts.pollMs = value();
+    else if (a === '--timeout-ms') opts.timeoutMs = value();
+    else if (a === '--skip-load') opts.load = false;
+    else throw new Error(`unknown option ${a}`);
+  }
+  return opts;
+}
+
+interface Customer {
+  readonly id: string;
+  readonly firstPurchaseAt: string;
+  frequency: number;
+}
+
+interface Measurement {
+  readonly latencyMs: number | null;
+  readonly mutationMs: number;
+  readonly polls: number;
+}
+
+const CUSTOMER_QUERY = 'query($id: ID!) { customer(id: $id) { rfm { frequency lastPurchaseAt } segment { name } couponRecommendations { coupon { offer } } } }';
+const RECORD = 'mutation($lines: [TransactionInput!]!) { recordTransactions(lines: $lines) { accepted userErrors { code message } } }';
+
+/** Sends one new line for `customer` and waits until the gateway shows its frequency one higher. */
+async function measureOne(platform: RunningPlatform, customer: Customer, invoiceNo: string, options: Options): Promise<Measurement> {
+  const line = {
+    invoiceNo,
+    stockCode: '85123A',
+    description: 'WHITE HANGING HEART T-LIGHT HOLDER',
+    quantity: 2,
+    invoiceDate: customer.firstPurchaseAt,
+    unitPrice: '2.55',
+    customerId: customer.id,
+    country: 'United Kingdom',
+  };
+  const expected = customer.frequency + 1;
+  const started = performance.now();
+  const sent = await query<{ recordTransactions: { accepted: number; userErrors: { code: string; message: string }[] } }>(platform, platform.keys.admin, RECORD, { lines: [line] });
+  const mutationMs = performance.now() - started;
+  if (sent.recordTransactions.accepted !== 1) throw new Error(`line refused: ${JSON.stringify(sent.recordTransactions.userErrors)}`);
+  customer.frequency = expected;
+  let polls = 0;
+  while (performance.now() - started < options.timeoutMs) {
+    polls++;
+    const r = await query<{ customer: { rfm: { frequency: number } | null } | null }>(platform, platform.keys.viewer, CUSTOMER_QUERY, { id: customer.id });
+    if ((r.customer?.rfm?.frequency ?? 0) >= expected) return { latencyMs: performance.now() - started, mutationMs, polls };
+    await sleep(options.pollMs);
+  }
+  return { latencyMs: null, mutationMs, polls };
+}
+
+const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
+
+function summarise(name: string, ms: readonly Measurement[], note: string): string[] {
+  const done = ms.filter((m) => m.latencyMs !== null).map((m) => m.latencyMs as number).sort((a, b) => a - b);
+  const mutation = ms.map((m) => m.mutationMs).sort((a, b) => a - b);
+  const f = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : '-');
+  const mean = done.reduce((s, x) => s + x, 0) / (done.length || 1);
+  const polls = ms.reduce((s, m) => s + m.polls, 0) / (ms.length || 1);
+  return [name, `${done.length}/${ms.length}`, f(quantile(done, 0.5)), f(quantile(done, 0.9)), f(quantile(done, 0.99)), f(done[done.length - 1] ?? NaN), f(mean), f(quantile(mutation, 0.5)), f(quantile(mutation, 0.99)), polls.toFixed(1), note];
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  requireBuiltApps();
+  loadLocalSecrets();
+  const machineBefore = machine();
+  log(`starting a fresh platform on ports ${options.portBase}..${options.portBase + 4}; ${machineBefore}`);
+  const platform = await startPlatform(options.portBase);
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await platform.stop();
+  };
+  process.once('SIGINT', () => void stop().finally(() => process.exit(130)));
+  const rows: string[][] = [];
+  let failure: unknown;
+  let machineIdle = '';
+  let machineLoad = '';
+  try {
+    const started = performance.now();
+    const jobId = await startImport(platform, SAMPLE);
+    let job = await importJob(platform, jobId);
+    while (job.status === 'RUNNING') {
+      await sleep(500);
+      job = await importJob(platform, jobId);
+    }
+    if (job.status !== 'COMPLETED') throw new Error(`sample import ${job.status}: ${job.error}`);
+    const settled = await waitForSegments(platform, 600_000);
+    log(`sample imported and segmented in ${((performance.now() - started) / 1000).toFixed(1)} s: ${job.linesRead} lines, ${settled.customers} customers, model v${settled.modelVersion}`);
+
+    const db = await connectAs(platform, 'rfm');
+    const [rows_] = await db.query("SELECT customer_id, DATE_FORMAT(first_purchase_at, '%Y-%m-%d %H:%i:%s') AS first_purchase_at, frequency FROM customer_metrics ORDER BY customer_id");
+    await db.end();
+    const customers: Customer[] = (rows_ as { customer_id: string; first_purchase_at: string; frequency: number }[]).map((r) => ({
+      id: r.customer_id,
+      firstPurchaseAt: r.first_purchase_at,
+      frequency: r.frequency,
+    }));
+    if (customers.length === 0) throw new Error('no customers after the import');
+    // A fixed pseudo-random sequence (LCG), so runs pick the same customers.
+    let seed = 42;
+    const pick = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return customers[seed % customers.length] as Customer;
+    };
+    let invoice = 900_000;
+
+    // Warm-up: a few events, not counted (first requests compile code paths and open connections).
+    for (let i = 0; i < 5; i++) await measureOne(platform, pick(), String(invoice++), options);
+
+    const idle: Measurement[] = [];
+    for (let i = 0; i < options.events; i++) {
+      idle.push(await measureOne(platform, pick(), String(invoice++), options));
+      if ((i + 1) % 50 === 0) log(`idle: ${i + 1}/${options.events}`);
+    }
+    machineIdle = machine();
+    rows.push(summarise('idle', idle, ''));
+
+    if (options.load) {
+      // Background load: re-import the sample, a new copy each time, until the events are done.
+      let imports = 0;
+      let linesRead = 0;
+      let done = false;
+      const background = (async () => {
+        while (!done) {
+          const id = await startImport(platform, SAMPLE, `again-${++imports}.csv.gz`);
+          let j = await importJob(platform, id);
+          while (j.status === 'RUNNING') {
+            await sleep(200);
+            j = await importJob(platform, id);
+          }
+          linesRead += j.linesRead;
+        }
+      })();
+      await sleep(2_000); // let the import get going
+      const loaded: Measurement[] = [];
+      const loadStarted = performance.now();
+      try {
+        for (let i = 0; i < options.events; i++) {
+          loaded.push(await measureOne(platform, pick(), String(invoice++), options));
+          if ((i + 1) % 50 === 0) log(`under load: ${i + 1}/${options.events}`);
+        }
+      } finally {
+        done = true;
+        machineLoad = machine();
+        await background;
+      }
+      const seconds = (performance.now() - loadStarted) / 1000;
+      rows.push(summarise('under a background import', loaded, `${imports} re-imports of the sample, ${linesRead.toLocaleString('en-US')} lines read in ${seconds.toFixed(0)} s`));
+    }
+  } catch (error) {
+    failure = error;
+  } finally {
+    log('stopping the platform ...');
+    await stop();
+  }
+
+  console.log('== live latency: a recordTransactions line until the gateway shows the new frequency ==');
+  console.log(`machine: ${machineBefore} at the start, ${machineIdle || '-'} after idle, ${machineLoad || '-'} after load; node ${process.version}`);
+  console.log(`events: ${options.events} per phase, one at a time, each a new invoice for a random existing customer dated at their first purchase; poll every ${options.pollMs} ms`);
+  if (failure) console.log(`FAILED: ${failure instanceof Error ? failure.message : String(failure)}`);
+  if (rows.length > 0) {
+    console.log();
+    console.log(table(['phase', 'seen', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'mean ms', 'mutation p50', 'mutation p99', 'polls/event', 'background'], rows, (i) => i > 0 && i < 10));
+    const idleP99 = Number(rows[0]?.[4]);
+    console.log();
+    console.log(`target: p99 < 200 ms idle: ${Number.isFinite(idleP99) ? `${idleP99} ms, ${idleP99 < 200 ? 'met' : 'NOT met'}` : 'not measured'}`);
+  }
+  if (failure) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  log(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+});
