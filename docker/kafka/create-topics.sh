@@ -17,6 +17,7 @@ while read -r name partitions; do
   /opt/kafka/bin/kafka-topics.sh --bootstrap-server "$bootstrap" --create --if-not-exists \
     --topic "${prefix}${name}" --partitions "$partitions" --replication-factor "$replication"
 done <<TOPICS
+seg.ingest.raw-transaction.v1 6
 seg.ingest.transaction-line.v1 6
 seg.rfm.customer-metrics-changed.v1 6
 seg.clustering.segmentation-model-trained.v1 1

@@ -19,6 +19,8 @@ export interface RunningPlatform {
   /** A folder the ingest service may import from. */
   readonly importDir: string;
   readonly logDir: string;
+  /** The platform's broker and the prefix of its topics (to publish or read events directly). */
+  readonly kafka: { readonly brokers: readonly string[]; readonly topicPrefix: string };
   /** Each service's database (to check its state directly, as the service's own user). */
   readonly databases: Readonly<Record<ServiceName, DatabaseSettings>>;
   /** The running process of one app (to kill it, as a crash would). */
@@ -96,6 +98,7 @@ export async function startPlatform(basePort: number, extraEnv: Record<string, s
     keys,
     importDir,
     logDir,
+    kafka: { brokers: (env['SEG_KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','), topicPrefix: env['SEG_KAFKA_TOPIC_PREFIX'] as string },
     databases: Object.fromEntries(databases.map((d, i) => [SERVICES[i], d.settings])) as Record<ServiceName, DatabaseSettings>,
     app(name) {
       const p = processes.get(name);

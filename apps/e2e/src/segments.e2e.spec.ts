@@ -4,6 +4,8 @@ import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { normaliseRow, resolveHeader, roundMilliToCents, type TransactionLine } from '@seg/domain-transactions';
 import { aggregateCustomers, analysisDate, recencyDays } from '@seg/domain-rfm';
+import { Kafka, logLevel } from 'kafkajs';
+import { MessageDeadLetteredV1, RawTransactionSubmittedV1, type MessageDeadLettered } from '@seg/contracts-events';
 import { WORKSPACE_ROOT, waitFor } from '@seg/testing';
 import { graphql, startPlatform, type RunningPlatform } from './platform';
 
@@ -215,6 +217,48 @@ describe('the platform end to end, through the gateway', () => {
     });
     await new Promise((r) => setTimeout(r, 1_000));
     expect(await rfmOf()).toEqual(after);
+  });
+
+  it('takes a shop\'s live transactions from Kafka and dead-letters a line it cannot accept, with the reason', async () => {
+    const customerId = expected.customers[2]?.customerId as string;
+    const rfmOf = async () =>
+      (await graphql<{ customer: { rfm: { frequency: number } } }>(platform.gatewayUrl, platform.keys.viewer, 'query($id: ID!) { customer(id: $id) { rfm { frequency } } }', { id: customerId })).data?.customer.rfm;
+    const before = await rfmOf();
+    if (!before) throw new Error(`customer ${customerId} has no RFM values yet`);
+    const kafka = new Kafka({ clientId: 'e2e-shop', brokers: [...platform.kafka.brokers], logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    const consumer = kafka.consumer({ groupId: `e2e-dead-letters-${Date.now()}` });
+    try {
+      await producer.connect();
+      const good = RawTransactionSubmittedV1.create(
+        { invoiceNo: '999101', stockCode: '22423', description: 'REGENCY CAKESTAND 3 TIER', quantity: 1, invoiceDate: '2010-12-30 09:00:00', unitPrice: '12.75', customerId, country: 'United Kingdom' },
+        { correlationId: 'shop-stream-1', producer: 'e2e-shop' },
+      );
+      const bad = RawTransactionSubmittedV1.create({ ...good.data, invoiceNo: '999102', unitPrice: 'twelve' }, { correlationId: 'shop-stream-1', producer: 'e2e-shop' });
+      await producer.send({
+        topic: platform.kafka.topicPrefix + RawTransactionSubmittedV1.topic.name,
+        messages: [good, bad].map((event) => ({ key: customerId, value: JSON.stringify(event) })),
+      });
+      await waitFor('the live line in the customer\'s RFM', async () => ((await rfmOf())?.frequency === before.frequency + 1 ? true : undefined));
+
+      await consumer.connect();
+      await consumer.subscribe({ topic: platform.kafka.topicPrefix + MessageDeadLetteredV1.topic.name, fromBeginning: true });
+      const letters: MessageDeadLettered[] = [];
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          const decoded = MessageDeadLetteredV1.decode(message.value);
+          if (decoded.ok) letters.push(decoded.value);
+        },
+      });
+      const letter = await waitFor('the dead letter', async () => letters.find((l) => l.data.topic.endsWith(RawTransactionSubmittedV1.topic.name)));
+      expect(letter.data).toMatchObject({ code: 'BAD_PRICE', consumerGroup: expect.stringContaining('ingest'), key: customerId });
+      expect(letter.data.reason).toMatch(/twelve/);
+      // The original message is kept whole for inspection.
+      expect(JSON.parse(Buffer.from(letter.data.valueBase64 ?? '', 'base64').toString('utf8')).eventId).toBe(bad.eventId);
+    } finally {
+      await consumer.disconnect();
+      await producer.disconnect();
+    }
   });
 
   it('answers an unknown customer with null and no error', async () => {

@@ -1,7 +1,9 @@
 import { createLogger, createMetricsRegistry, runService, type RunningService } from '@seg/platform-observability';
 import { connectAndMigrate, createDataSource, databaseReadiness } from '@seg/platform-persistence';
-import { prepareKafka } from '@seg/platform-kafka';
-import { serveSubgraph } from '@seg/platform-subgraph';
+import { consumerReadiness, prepareKafka, runConsumer } from '@seg/platform-kafka';
+import { RawTransactionSubmittedV1 } from '@seg/contracts-events';
+import { consumeRawTransactions } from './application/consume-raw-transactions';
+import { combineReadiness, serveSubgraph } from '@seg/platform-subgraph';
 import { loadConfig } from './config';
 import { migrations } from './migrations';
 import { ImportJobs } from './application/import-jobs';
@@ -22,7 +24,8 @@ async function main(): Promise<RunningService> {
   const shutdown = new AbortController();
 
   const db = await connectAndMigrate(createDataSource({ settings: config.database, entities: [], migrations }), logger, shutdown.signal);
-  const { producer } = await prepareKafka(config.kafka, logger, shutdown.signal, metricsRegistry);
+  const { kafka, producer } = await prepareKafka(config.kafka, logger, shutdown.signal, metricsRegistry);
+  const streamCounts = lineMetrics(metricsRegistry, 'stream');
 
   const jobs = new ImportJobRepository(db);
   const customers = new CustomerDirectoryRepository(db);
@@ -42,13 +45,34 @@ async function main(): Promise<RunningService> {
     signal: shutdown.signal,
   });
 
-  const http = await serveSubgraph({ settings: config, descriptor: ingestSubgraph, resolvers: ingestResolvers({ jobs, customers, imports, live: { publishLines: createLinePublisher(producer, config.kafka.topicPrefix, 'api'), upsertCustomers, countLines: lineMetrics(metricsRegistry, 'api') } }), readiness: () => databaseReadiness(db), metrics: metricsRegistry, logger });
+  // A shop's live input: raw transactions on their own topic, validated like the API's.
+  const consumer = await runConsumer({
+    kafka,
+    groupId: config.consumerGroup,
+    producer,
+    logger,
+    brokers: config.kafka.brokers,
+    topicPrefix: config.kafka.topicPrefix,
+    signal: shutdown.signal,
+    metrics: metricsRegistry,
+    handlers: [
+      {
+        contract: RawTransactionSubmittedV1,
+        handle: async (events, context) => {
+          await consumeRawTransactions(events, { publishLines: createLinePublisher(producer, config.kafka.topicPrefix, 'stream'), upsertCustomers, countLines: streamCounts }, context.reject);
+        },
+      },
+    ],
+  });
+
+  const http = await serveSubgraph({ settings: config, descriptor: ingestSubgraph, resolvers: ingestResolvers({ jobs, customers, imports, live: { publishLines: createLinePublisher(producer, config.kafka.topicPrefix, 'api'), upsertCustomers, countLines: lineMetrics(metricsRegistry, 'api') } }), readiness: async () => combineReadiness(await databaseReadiness(db), consumerReadiness(consumer)), metrics: metricsRegistry, logger });
 
   return {
     async close() {
       shutdown.abort();
       await http.close();
       await imports.drain();
+      await consumer.disconnect();
       await producer.disconnect();
       await db.destroy();
     },

@@ -6,6 +6,28 @@ const isoInstant = z.iso.datetime();
 const customerId = z.string().min(1).max(64);
 const milli = z.number().int();
 
+/**
+ * A shop's live input: one transaction line as the shop recorded it. Ingest validates it with the
+ * same rules as a CSV row; a line it cannot accept goes to the dead-letter topic with the reason.
+ */
+export const RawTransactionSubmittedV1 = defineEvent(
+  'RawTransactionSubmitted',
+  1,
+  TOPICS.rawTransactionV1,
+  z.object({
+    invoiceNo: z.string().min(1).max(32),
+    stockCode: z.string().max(64),
+    description: z.string().max(512).nullish(),
+    quantity: z.number().int(),
+    /** '2011-12-09 12:50:00', ISO 8601, or '12/9/2011 12:50'. */
+    invoiceDate: z.string().min(1).max(32),
+    /** A decimal string such as '2.55', so that money stays exact. */
+    unitPrice: z.string().min(1).max(32),
+    customerId,
+    country: z.string().max(64).nullish(),
+  }),
+);
+
 /** An accepted source line. Its `lineId` is its identity: a replay carries the same id. */
 export const TransactionLineRecordedV1 = defineEvent(
   'TransactionLineRecorded',
@@ -112,6 +134,7 @@ export const MessageDeadLetteredV1 = defineEvent(
   }),
 );
 
+export type RawTransactionSubmitted = EnvelopeOf<typeof RawTransactionSubmittedV1>;
 export type TransactionLineRecorded = EnvelopeOf<typeof TransactionLineRecordedV1>;
 export type TransactionLineData = DataOf<typeof TransactionLineRecordedV1>;
 export type CustomerMetricsChanged = EnvelopeOf<typeof CustomerMetricsChangedV1>;

@@ -11,6 +11,12 @@ export interface TopicSpec {
 }
 
 export const TOPICS = {
+  rawTransactionV1: {
+    name: 'seg.ingest.raw-transaction.v1',
+    partitions: 6,
+    keyedBy: 'customer',
+    description: "a shop's live input: one transaction line as the shop recorded it, validated by ingest",
+  },
   transactionLineV1: {
     name: 'seg.ingest.transaction-line.v1',
     partitions: 6,

@@ -13,9 +13,17 @@ export interface TopicHandler<T extends string, V extends number, D> {
   /**
    * Handles a batch from one partition. It must be idempotent (delivery is at least once) and
    * must have committed its database transaction when it resolves: offsets are committed after.
-   * `logger` carries the batch's topic, partition and correlation id.
+   * `logger` carries the batch's topic, partition and correlation id. `reject` sends an event
+   * that decoded but cannot be used (e.g. a transaction with an impossible date) to the dead-letter
+   * topic with a code and reason, once the handler has succeeded.
    */
-  readonly handle: (events: readonly EventEnvelope<T, V, D>[], context: { readonly partition: number; readonly logger: Logger }) => Promise<void>;
+  readonly handle: (events: readonly EventEnvelope<T, V, D>[], context: HandlerContext<T, V, D>) => Promise<void>;
+}
+
+export interface HandlerContext<T extends string, V extends number, D> {
+  readonly partition: number;
+  readonly logger: Logger;
+  reject(event: EventEnvelope<T, V, D>, code: string, reason: string): void;
 }
 
 export interface ConsumerOptions {
@@ -61,12 +69,38 @@ export async function runConsumer(options: ConsumerOptions): Promise<RunningCons
       const endTimer = metrics.batchDuration.startTimer({ topic: batch.topic });
       metrics.batchSize.observe({ topic: batch.topic }, batch.messages.length);
       const decoded: EventEnvelope<string, number, unknown>[] = [];
+      const messageOf = new Map<EventEnvelope<string, number, unknown>, KafkaMessage>();
       const dead: { message: KafkaMessage; code: string; reason: string }[] = [];
       for (const message of batch.messages) {
         const result = handler.contract.decode(message.value);
-        if (result.ok) decoded.push(result.value);
-        else dead.push({ message, code: result.error.code, reason: result.error.reason });
+        if (result.ok) {
+          decoded.push(result.value);
+          messageOf.set(result.value, message);
+        } else dead.push({ message, code: result.error.code, reason: result.error.reason });
       }
+      if (decoded.length > 0) {
+        const started = Date.now();
+        const batchLogger = logger.child({ topic: batch.topic, partition: batch.partition, ...batchCorrelation(decoded) });
+        const rejected: typeof dead = [];
+        const reject = (event: EventEnvelope<string, number, unknown>, code: string, reason: string) => {
+          const message = messageOf.get(event);
+          if (!message) throw new Error('reject() takes an event of the batch being handled');
+          rejected.push({ message, code, reason });
+        };
+        try {
+          await handler.handle(decoded, { partition: batch.partition, logger: batchLogger, reject });
+        } catch (error) {
+          metrics.handlerErrors.inc({ topic: batch.topic });
+          const { code, message } = describeError(error);
+          batchLogger.error({ code, events: decoded.length }, `batch failed, it will be retried: ${message}`);
+          throw error;
+        }
+        dead.push(...rejected);
+        metrics.eventsHandled.inc({ topic: batch.topic }, decoded.length - rejected.length);
+        batchLogger.debug({ events: decoded.length, rejected: rejected.length, ms: Date.now() - started }, 'batch handled');
+      }
+      // Dead letters go out after the handler succeeded and before the commit, so a retried batch
+      // does not dead-letter its messages twice.
       if (dead.length > 0) {
         await publish(
           producer,
@@ -92,22 +126,8 @@ export async function runConsumer(options: ConsumerOptions): Promise<RunningCons
         for (const { message, code, reason } of dead) {
           metrics.deadLetters.inc({ topic: batch.topic, code });
           const correlationId = headerCorrelationId(message);
-          logger.warn({ topic: batch.topic, partition: batch.partition, offset: message.offset, code, ...(correlationId ? { correlationId } : {}) }, `dead-lettered an undecodable message: ${reason}`);
+          logger.warn({ topic: batch.topic, partition: batch.partition, offset: message.offset, code, ...(correlationId ? { correlationId } : {}) }, `dead-lettered a message: ${reason}`);
         }
-      }
-      if (decoded.length > 0) {
-        const started = Date.now();
-        const batchLogger = logger.child({ topic: batch.topic, partition: batch.partition, ...batchCorrelation(decoded) });
-        try {
-          await handler.handle(decoded, { partition: batch.partition, logger: batchLogger });
-        } catch (error) {
-          metrics.handlerErrors.inc({ topic: batch.topic });
-          const { code, message } = describeError(error);
-          batchLogger.error({ code, events: decoded.length }, `batch failed, it will be retried: ${message}`);
-          throw error;
-        }
-        metrics.eventsHandled.inc({ topic: batch.topic }, decoded.length);
-        batchLogger.debug({ events: decoded.length, ms: Date.now() - started }, 'batch handled');
       }
       const last = batch.messages[batch.messages.length - 1];
       if (last) {

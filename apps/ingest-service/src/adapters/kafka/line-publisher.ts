@@ -3,7 +3,7 @@ import { TransactionLineRecordedV1 } from '@seg/contracts-events';
 import { publish } from '@seg/platform-kafka';
 import type { AttributedLine } from '../../application/import-lines';
 
-/** Publishes accepted lines keyed by customer; the import job id is the correlation id. */
+/** Publishes accepted lines keyed by customer; the correlation id is the import job's id for files, the caller's otherwise. */
 export function createLinePublisher(producer: Producer, topicPrefix: string, source: 'csv' | 'api' | 'stream') {
   return async (jobId: string, lines: readonly AttributedLine[]): Promise<void> => {
     await publish(
@@ -22,7 +22,7 @@ export function createLinePublisher(producer: Producer, topicPrefix: string, sou
             unitPriceMilli: line.unitPriceMilli,
             customerId: line.customerId,
             country: line.country,
-            source: { kind: source, importJobId: jobId, lineNumber: line.lineNumber },
+            source: { kind: source, importJobId: source === 'csv' ? jobId : null, lineNumber: source === 'csv' ? line.lineNumber : null },
           },
           { correlationId: jobId, producer: 'ingest-service' },
         ),

@@ -1,8 +1,8 @@
 import { counter, type MetricsRegistry } from '@seg/platform-observability';
 import type { LineCounts } from '../../application/import-lines';
 
-/** Counts ingested lines by outcome and source (`csv`: file imports, `api`: recordTransactions). */
-export function lineMetrics(registry: MetricsRegistry, source: 'csv' | 'api'): (counts: LineCounts) => void {
+/** Counts ingested lines by outcome and source (`csv`: file imports, `api`: recordTransactions, `stream`: the raw-transaction topic). */
+export function lineMetrics(registry: MetricsRegistry, source: 'csv' | 'api' | 'stream'): (counts: LineCounts) => void {
   const labelNames = ['source'] as const;
   const read = counter(registry, { name: 'seg_ingest_lines_read_total', help: 'Input lines read (data rows of a file, lines of an API call)', labelNames });
   const accepted = counter(registry, { name: 'seg_ingest_lines_accepted_total', help: 'Valid lines with a customer, published', labelNames });
