@@ -6,6 +6,8 @@ export interface IngestConfig extends ServiceSettings {
   /** Server-side imports may only read files under these folders. */
   readonly importRoots: readonly string[];
   readonly publishBatchSize: number;
+  /** A RUNNING import whose progress has not moved for this long was interrupted. */
+  readonly importStaleMs: number;
 }
 
 /** Parses the ingest service's environment once; throws a ConfigError naming every bad variable. */
@@ -13,6 +15,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): I
   const config = loadServiceConfig('ingest', env, {
     SEG_IMPORT_ROOTS: z.string().default('data'),
     SEG_INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(5_000),
+    SEG_IMPORT_STALE_MS: z.coerce.number().int().min(1_000).default(120_000),
   });
   return {
     ...config,
@@ -21,5 +24,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): I
       .filter((root) => root.length > 0)
       .map((root) => resolve(root)),
     publishBatchSize: config.env.SEG_INGEST_BATCH_SIZE,
+    importStaleMs: config.env.SEG_IMPORT_STALE_MS,
   };
 }

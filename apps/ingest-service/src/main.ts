@@ -29,6 +29,16 @@ async function main(): Promise<RunningService> {
 
   const jobs = new ImportJobRepository(db);
   const customers = new CustomerDirectoryRepository(db);
+  // Imports left RUNNING by a process that stopped (here or on another replica) are failed with a
+  // clear message, at start and then periodically.
+  const failInterrupted = () =>
+    jobs.failInterrupted(config.importStaleMs).then(
+      (n) => n > 0 && logger.warn({ jobs: n }, 'marked interrupted imports as failed'),
+      (error: unknown) => logger.warn(`could not check for interrupted imports: ${String(error)}`),
+    );
+  await failInterrupted();
+  const staleCheck = setInterval(() => void failInterrupted(), Math.max(1_000, config.importStaleMs / 2));
+  staleCheck.unref();
   const upsertCustomers = (lines: Parameters<CustomerDirectoryRepository['upsert']>[0]) => customers.upsert(lines);
   const imports = new ImportJobs<ImportJobRecord>({
     jobs,
@@ -70,6 +80,7 @@ async function main(): Promise<RunningService> {
   return {
     async close() {
       shutdown.abort();
+      clearInterval(staleCheck);
       await http.close();
       await imports.drain();
       await consumer.disconnect();

@@ -95,6 +95,21 @@ export class ImportJobRepository {
     await this.db.query('UPDATE import_jobs SET status = ?, error = ?, finished_at = NOW(3) WHERE id = ?', [status, error, jobId]);
   }
 
+  /**
+   * Fails imports still marked RUNNING whose progress has not moved for `staleMs`: the process
+   * running them stopped (a crash, a kill). Their published lines stay; importing the file again
+   * completes them without counting anything twice. Returns how many were failed.
+   */
+  async failInterrupted(staleMs: number): Promise<number> {
+    const result: { affectedRows?: number } = await this.db.query(
+      `UPDATE import_jobs SET status = 'FAILED', finished_at = NOW(3),
+         error = 'interrupted: the import stopped making progress (its ingest process stopped); import the file again to complete it, nothing is counted twice'
+       WHERE status = 'RUNNING' AND updated_at < NOW(3) - INTERVAL ? MICROSECOND`,
+      [staleMs * 1000],
+    );
+    return result.affectedRows ?? 0;
+  }
+
   async rejectedRows(jobId: string, limit: number): Promise<RejectedRowRecord[]> {
     const rows: { line_number: number; code: string; reason: string; raw: string | null }[] = await this.db.query(
       'SELECT line_number, code, reason, raw FROM rejected_rows WHERE job_id = ? ORDER BY line_number LIMIT ?',
