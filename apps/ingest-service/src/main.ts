@@ -7,7 +7,7 @@ import { combineReadiness, serveSubgraph } from '@seg/platform-subgraph';
 import { loadConfig } from './config';
 import { migrations } from './migrations';
 import { ImportJobs } from './application/import-jobs';
-import { openCsvSource } from './adapters/csv-source';
+import { openCsvSource } from '@seg/platform-csv';
 import { importPathChecker } from './adapters/import-path';
 import { createLinePublisher } from './adapters/kafka/line-publisher';
 import { lineMetrics } from './adapters/metrics/line-metrics';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { err, ok, type Result } from '@seg/domain-transactions';
 import { FEATURE_SET_NAMES, type FeatureSet } from './application/features';
 import { DEFAULT_OPTIONS, type SegmentOptions } from './application/segment-customers';
-import { INPUT_ENCODINGS, type InputEncoding } from './adapters/text-encoding';
+import { CSV_ENCODINGS, type CsvEncoding } from '@seg/platform-csv';
 
 export const USAGE = `Usage: segment --input <file.csv[.gz]> --out <dir> [options]
 
@@ -31,7 +31,7 @@ or the output cannot be written, 2 bad options.
 export interface CliOptions {
   readonly input: string;
   readonly out: string;
-  readonly encoding: InputEncoding;
+  readonly encoding: CsvEncoding;
   readonly segment: SegmentOptions;
 }
 
@@ -60,7 +60,7 @@ const schema = z
     restarts: whole('restarts', 1, 1000).default(DEFAULT_OPTIONS.restarts),
     scaling: oneOf('scaling', ['zscore', 'minmax', 'robust'] as const).default(DEFAULT_OPTIONS.scaling),
     features: oneOf<FeatureSet>('features', FEATURE_SET_NAMES).default(DEFAULT_OPTIONS.features),
-    encoding: oneOf<InputEncoding>('encoding', INPUT_ENCODINGS).default('auto'),
+    encoding: oneOf<CsvEncoding>('encoding', CSV_ENCODINGS).default('auto'),
   })
   .refine((o) => o['k-min'] <= o['k-max'], { error: '--k-min must not be larger than --k-max' });
 

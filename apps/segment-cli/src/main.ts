@@ -1,12 +1,10 @@
 import { formatMoneyGrouped } from '@seg/domain-transactions';
+import { CsvReadError, openCsvSource } from '@seg/platform-csv';
 import { describeError } from '@seg/platform-observability';
 import { segmentCustomers, type SegmentationResult } from './application/segment-customers';
-import { readCsvRecords } from './adapters/csv-records';
-import { InputReadError, openInputFile } from './adapters/input-file';
 import { checkOutputDir, writeOutputs, type WrittenFiles } from './adapters/output-files';
 import { createProgressBar, NO_PROGRESS } from './adapters/progress-bar';
 import { grouped, percent } from './adapters/report-markdown';
-import { createTextDecoder } from './adapters/text-encoding';
 import { parseCliOptions, USAGE } from './cli-options';
 
 /** Where the command writes; a terminal on stderr gets a progress bar. */
@@ -54,19 +52,19 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
   }
   const options = parsed.value;
 
-  const opened = await openInputFile(options.input);
-  if (!opened.ok) return fail(1, opened.error.message);
-  const file = opened.value;
+  const source = openCsvSource(options.input, { encoding: options.encoding });
+  const checked = await source.check();
+  if (!checked.ok) return fail(1, checked.error.message);
+  const file = checked.value;
   const unwritable = await checkOutputDir(options.out);
   if (unwritable !== null) return fail(1, `cannot write to "${options.out}": ${unwritable}`);
-  const decoder = createTextDecoder(options.encoding);
-  const progress = io.stderr.isTTY === true ? createProgressBar(io.stderr, file.size, file.bytesRead) : NO_PROGRESS;
+  const progress = io.stderr.isTTY === true ? createProgressBar(io.stderr, file.size, source.bytesRead) : NO_PROGRESS;
 
   let outcome;
   try {
-    outcome = await segmentCustomers(readCsvRecords(file.chunks, decoder), options.segment, (event) => progress.update(event));
+    outcome = await segmentCustomers(source.records, options.segment, (event) => progress.update(event));
   } catch (error: unknown) {
-    if (error instanceof InputReadError) return fail(1, error.message);
+    if (error instanceof CsvReadError) return fail(1, error.message);
     throw error;
   } finally {
     progress.done();
@@ -75,7 +73,7 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
 
   let files: WrittenFiles;
   try {
-    files = await writeOutputs(options.out, outcome.value, { path: options.input, bytes: file.size, gzip: file.gzip, encoding: decoder.report() });
+    files = await writeOutputs(options.out, outcome.value, { path: options.input, bytes: file.size, gzip: file.gzip, encoding: source.encoding() });
   } catch (error: unknown) {
     return fail(1, `cannot write to "${options.out}": ${describeError(error).message}`);
   }

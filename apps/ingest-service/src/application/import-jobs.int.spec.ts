@@ -10,11 +10,11 @@ import type { DataSource } from 'typeorm';
 import { ALL_TOPICS, TOPICS, TransactionLineRecordedV1, type TransactionLineRecorded } from '@seg/contracts-events';
 import { normaliseRow, resolveHeader, type TransactionLine } from '@seg/domain-transactions';
 import { connectProducer, createKafka, ensureTopics } from '@seg/platform-kafka';
+import { openCsvSource } from '@seg/platform-csv';
 import { createLogger } from '@seg/platform-observability';
 import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
 import { createTestDatabase, testKafkaSettings, uniqueSuffix, waitFor, WORKSPACE_ROOT, type TestDatabase } from '@seg/testing';
 import { migrations } from '../migrations';
-import { openCsvSource } from '../adapters/csv-source';
 import { importPathChecker } from '../adapters/import-path';
 import { createLinePublisher } from '../adapters/kafka/line-publisher';
 import { CustomerDirectoryRepository } from '../adapters/persistence/customer-directory.repository';
@@ -232,4 +232,56 @@ describe('ImportJobs with the real adapters (MariaDB + Kafka)', () => {
     expect((await imports.start(root)).userErrors.map((e) => e.code)).toEqual(['NOT_A_FILE']);
     expect((await jobs.list(100)).length).toBe(jobsBefore);
   }, 20_000);
+
+  it('reads ISO-8859-1 and UTF-8 with a byte-order mark alike (product.md encodings), the £ intact in stored and published text', async () => {
+    // A description of the sample (line 38250, invoice 539492, where the file spells the pound
+    // sign `Â£`) on real lines of a customer: two with it, one of them with a bad quantity.
+    const description = 'Dotcomgiftshop Gift Voucher £40.00';
+    const lines = [withField(sampleLine(2), 2, description), sampleLine(3), sampleLine(4), withField(withField(sampleLine(5), 2, description), 3, 'six')];
+    const text = [HEADER, ...lines].join('\n') + '\n';
+    const header = resolveHeader(HEADER.split(','));
+    if (!header.ok) throw new Error(header.error.message);
+    const expected = lines.slice(0, 3).map((line, i) => {
+      const result = normaliseRow(line.split(','), header.value, i + 2);
+      if (!result.ok) throw new Error(result.error.reason);
+      return { lineNumber: i + 2, lineId: result.value.lineId, description: result.value.description };
+    });
+    expect(expected[0]!.description).toBe(description);
+
+    const jobIds: string[] = [];
+    for (const [name, bytes] of [
+      ['latin1.csv', Buffer.from(text, 'latin1')],
+      ['utf8-bom.csv', Buffer.from(`\uFEFF${text}`, 'utf8')],
+    ] as const) {
+      const path = join(root, name);
+      writeFileSync(path, bytes);
+      const started = await imports.start(path);
+      expect(started.userErrors).toEqual([]);
+      const jobId = (started.job as ImportJobRecord).id;
+      jobIds.push(jobId);
+      await imports.drain();
+      expect(await jobs.get(jobId)).toMatchObject({ status: 'COMPLETED', linesRead: 4, accepted: 3, rejected: 1, withoutCustomer: 0, bytesRead: bytes.length });
+      expect(await jobs.rejectedRows(jobId, 10)).toEqual([{ lineNumber: 5, code: 'BAD_QUANTITY', reason: expect.stringContaining('"six"'), raw: lines[3] }]);
+    }
+
+    const received: TransactionLineRecorded[] = [];
+    const reader = kafka.consumer({ groupId: `import-jobs-encodings-${uniqueSuffix()}`, maxWaitTimeInMs: 200 });
+    readers.push(reader);
+    await reader.connect();
+    await reader.subscribe({ topic: lineTopic, fromBeginning: true });
+    await reader.run({
+      eachMessage: async ({ message }) => {
+        const decoded = TransactionLineRecordedV1.decode(message.value);
+        if (decoded.ok && jobIds.includes(decoded.value.data.source.importJobId ?? '')) received.push(decoded.value);
+      },
+    });
+    await waitFor('the lines of both encodings', async () => (received.length >= 2 * expected.length ? true : undefined), 20_000);
+    for (const jobId of jobIds) {
+      const published = received
+        .filter((event) => event.data.source.importJobId === jobId)
+        .map((event) => ({ lineNumber: event.data.source.lineNumber, lineId: event.data.lineId, description: event.data.description }))
+        .sort((a, b) => (a.lineNumber ?? 0) - (b.lineNumber ?? 0));
+      expect(published).toEqual(expected);
+    }
+  }, 30_000);
 });

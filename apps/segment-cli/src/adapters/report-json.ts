@@ -1,7 +1,7 @@
 import { milliToUnits } from '@seg/domain-transactions';
 import { FEATURE_SETS } from '../application/features';
 import type { SegmentationResult } from '../application/segment-customers';
-import type { EncodingReport } from './text-encoding';
+import type { EncodingReport } from '@seg/platform-csv';
 
 /** Where the data came from, for the reports. */
 export interface InputSummary {

@@ -1,7 +1,6 @@
 import { fitScaler, sweepK, transform } from '@seg/domain-clustering';
-import { readCsvRecords } from '../adapters/csv-records';
+import { readCsvRecords } from '@seg/platform-csv';
 import { customerCsvLine, customersCsvHeader } from '../adapters/customers-csv';
-import { createTextDecoder } from '../adapters/text-encoding';
 import { FEATURE_SETS, featureRow } from './features';
 import { DEFAULT_OPTIONS, segmentCustomers, type SegmentOptions, type SegmentProgress } from './segment-customers';
 
@@ -10,7 +9,7 @@ async function* bytesOf(text: string): AsyncGenerator<Uint8Array> {
 }
 
 function run(csv: string, options: Partial<SegmentOptions> = {}, onProgress?: (event: SegmentProgress) => void) {
-  return segmentCustomers(readCsvRecords(bytesOf(csv), createTextDecoder('auto')), { ...DEFAULT_OPTIONS, ...options }, onProgress);
+  return segmentCustomers(readCsvRecords(bytesOf(csv)), { ...DEFAULT_OPTIONS, ...options }, onProgress);
 }
 
 // Five customers built so that every number can be checked by hand. The last purchase is

@@ -1,13 +1,14 @@
+import { isAscii, isUtf8 } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
 
-/** How the input's bytes are read: `auto` = UTF-8 unless the bytes are not valid UTF-8, then ISO-8859-1. */
-export type InputEncoding = 'auto' | 'utf8' | 'latin1';
+/** How a file's bytes are read: `auto` = UTF-8 unless the bytes are not valid UTF-8, then ISO-8859-1. */
+export type CsvEncoding = 'auto' | 'utf8' | 'latin1';
 
-export const INPUT_ENCODINGS: readonly InputEncoding[] = ['auto', 'utf8', 'latin1'];
+export const CSV_ENCODINGS: readonly CsvEncoding[] = ['auto', 'utf8', 'latin1'];
 
-/** What the decoder found, for the quality report. */
+/** What the decoder found (for reports). */
 export interface EncodingReport {
-  readonly requested: InputEncoding;
+  readonly requested: CsvEncoding;
   /** The encoding the text was read in (from `switchedAtByte` on, when that is set). */
   readonly used: 'utf-8' | 'iso-8859-1';
   /** Auto mode only: offset of the first byte that is not valid UTF-8, where reading switched to ISO-8859-1. */
@@ -59,6 +60,20 @@ export function validUtf8Prefix(bytes: Uint8Array): { validLength: number; inval
   return { validLength: n, invalidAt: null, nonAscii };
 }
 
+/** How many bytes at the end of `data` begin a UTF-8 sequence that the chunk cuts off (0 to 3). */
+function cutSequenceLength(data: Uint8Array): number {
+  const n = data.length;
+  for (let back = 1; back <= 3 && back <= n; back++) {
+    const byte = data[n - back] ?? 0;
+    if (byte < 0x80) return 0;
+    if (byte >= 0xc0) {
+      const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2;
+      return length > back ? back : 0;
+    }
+  }
+  return 0;
+}
+
 /** Turns byte chunks into text; `report()` tells how they were read. */
 export interface TextDecoderState {
   /** Text of the next chunk; a character cut at the chunk's end comes with the next call. */
@@ -74,7 +89,7 @@ export interface TextDecoderState {
  * the rest. Every byte below 0x80 means the same in both, so a Latin-1 file is read correctly
  * from its first accented character on, and a UTF-8 file is never misread.
  */
-export function createTextDecoder(requested: InputEncoding): TextDecoderState {
+export function createTextDecoder(requested: CsvEncoding): TextDecoderState {
   const utf8 = new StringDecoder('utf8');
   let latin1 = requested === 'latin1';
   let carry: Buffer = Buffer.alloc(0);
@@ -88,6 +103,14 @@ export function createTextDecoder(requested: InputEncoding): TextDecoderState {
       if (requested === 'utf8') return utf8.write(bytes);
       if (latin1) return bytes.toString('latin1');
       const data = carry.length === 0 ? bytes : Buffer.concat([carry, bytes]);
+      // The native check passes almost every chunk; the byte scan only runs to find where a file stops being UTF-8.
+      const whole = data.length - cutSequenceLength(data);
+      if (isUtf8(data.subarray(0, whole))) {
+        sawNonAscii ||= !isAscii(data.subarray(0, whole));
+        carry = Buffer.from(data.subarray(whole));
+        offset += whole;
+        return data.toString('utf8', 0, whole);
+      }
       const scan = validUtf8Prefix(data);
       sawNonAscii ||= scan.nonAscii;
       if (scan.invalidAt !== null) {

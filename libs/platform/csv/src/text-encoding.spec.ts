@@ -1,6 +1,6 @@
-import { createTextDecoder, validUtf8Prefix, type InputEncoding } from './text-encoding';
+import { createTextDecoder, validUtf8Prefix, type CsvEncoding } from './text-encoding';
 
-function decode(requested: InputEncoding, chunks: readonly number[][]): { text: string; report: ReturnType<ReturnType<typeof createTextDecoder>['report']> } {
+function decode(requested: CsvEncoding, chunks: readonly number[][]): { text: string; report: ReturnType<ReturnType<typeof createTextDecoder>['report']> } {
   const decoder = createTextDecoder(requested);
   let text = '';
   for (const chunk of chunks) text += decoder.write(Uint8Array.from(chunk));
@@ -67,5 +67,34 @@ describe('createTextDecoder', () => {
     const result = decode('utf8', [[0x41, 0xe9, 0x42]]);
     expect(result.text).toBe('A\uFFFDB');
     expect(result.report.used).toBe('utf-8');
+  });
+});
+
+describe('createTextDecoder at every chunk boundary', () => {
+  // Two-, three- and four-byte characters next to ASCII, cut at every byte.
+  const text = 'InvoiceNo,Description\n1,CRÈME £2 € 😀 end\n';
+
+  it('reads UTF-8 the same wherever the chunks are cut', () => {
+    const input = bytes(text, 'utf8');
+    for (let cut = 0; cut <= input.length; cut++) {
+      const result = decode('auto', [input.slice(0, cut), input.slice(cut)]);
+      expect({ cut, text: result.text, used: result.report.used }).toEqual({ cut, text, used: 'utf-8' });
+    }
+  });
+
+  it('finds the same first non-UTF-8 byte wherever the chunks are cut', () => {
+    const latin = 'InvoiceNo,Description\n1,CRÈME £2\n';
+    const input = bytes(latin, 'latin1');
+    const first = latin.indexOf('È');
+    for (let cut = 0; cut <= input.length; cut++) {
+      const result = decode('auto', [input.slice(0, cut), input.slice(cut)]);
+      expect({ cut, text: result.text, report: result.report }).toEqual({ cut, text: latin, report: { requested: 'auto', used: 'iso-8859-1', switchedAtByte: first, mixed: false } });
+    }
+  });
+
+  it('holds back a byte that can never start UTF-8 at a chunk end, then switches at it', () => {
+    const result = decode('auto', [[0x41, 0xf8], [0x42]]);
+    expect(result.text).toBe('A\u00f8B');
+    expect(result.report).toMatchObject({ used: 'iso-8859-1', switchedAtByte: 1 });
   });
 });

@@ -1,0 +1,3 @@
+export * from './csv-records';
+export * from './csv-source';
+export * from './text-encoding';
