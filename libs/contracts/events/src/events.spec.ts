@@ -7,6 +7,7 @@ import {
   SegmentationModelTrainedV1,
   TOPICS,
   TransactionLineRecordedV1,
+  RawTransactionSubmittedV1,
   type CustomerMetricsData,
   type CustomerSegmentAssignedData,
   type EventContract,
@@ -81,7 +82,20 @@ const deadLetter = {
 const meta = { correlationId: 'job-1', producer: 'test' };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
+// The sample's first line as a shop would send it live.
+const rawTransaction = {
+  invoiceNo: '536365',
+  stockCode: '85123A',
+  description: 'WHITE HANGING HEART T-LIGHT HOLDER',
+  quantity: 6,
+  invoiceDate: '2010-12-01 08:26:00',
+  unitPrice: '2.55',
+  customerId: '17850',
+  country: 'United Kingdom',
+};
+
 const cases: [string, EventContract<string, number, any>, unknown][] = [
+  ['RawTransactionSubmittedV1', RawTransactionSubmittedV1, rawTransaction],
   ['TransactionLineRecordedV1', TransactionLineRecordedV1, line],
   ['CustomerMetricsChangedV1', CustomerMetricsChangedV1, metrics],
   ['SegmentationModelTrainedV1', SegmentationModelTrainedV1, model],
