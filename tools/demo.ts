@@ -74,6 +74,7 @@ async function main(): Promise<void> {
   // exactly that model's segments, twice in a row (so the pipeline has settled).
   let settled = '';
   let result: Segments;
+  let askedForTraining = false;
   for (let polls = 0; ; polls++) {
     result = await graphql<Segments>(
       '{ rfmSummary { customers } segmentationModels { version customers } segments { name size customerShare revenueShare modelVersion coupon { offer } } }',
@@ -87,6 +88,14 @@ async function main(): Promise<void> {
     const complete = latest !== undefined && customers > 0 && latest.customers === customers && segmented === customers && result.segments.every((s) => s.modelVersion === latest.version);
     if (complete && state === settled) break;
     settled = complete ? state : '';
+    // A model trained while the import was still arriving covers only part of the customers; the
+    // rest are placed on its centroids at once, but the automatic retrain waits for enough new
+    // ones. After 20 s, ask for a training run like an admin would.
+    if (!askedForTraining && polls >= 20 && latest && latest.customers < customers) {
+      askedForTraining = true;
+      log(`  model v${latest.version} covers ${latest.customers} of ${customers} customers: asking for a training run`);
+      await graphql('mutation { trainSegmentation { model { version } userErrors { code message } } }', {}, adminKey);
+    }
     if (polls % 5 === 0) log(`  waiting for segments: ${customers} customers with purchases, ${latest ? `model v${latest.version} with ${latest.customers}` : 'no model yet'}`);
     if (polls > 300) throw new Error('segments did not settle within 5 minutes (see .local/logs/clustering-service.log and profiling-service.log)');
     await sleep(1_000);
