@@ -15,6 +15,7 @@ import { createTestDatabase, WORKSPACE_ROOT, type TestDatabase } from '@seg/test
 import type { TrainingPolicy } from '../config';
 import { migrations } from '../migrations';
 import { ClusteringRepository, type Assignment, type StoredModel } from '../adapters/persistence/clustering.repository';
+import { clusteringResolvers, modelFields } from '../adapters/graphql/resolvers';
 import { Segmentation } from './segmentation';
 import { FEATURES } from './train-model';
 
@@ -160,6 +161,63 @@ describe('Segmentation (real MariaDB)', () => {
       expect(distance).toBeCloseTo(storedDistance, 12);
     }
   }, 20_000);
+
+  it('stores the quality metrics of a trained model (k sweep, scores, projection) and the resolvers return them', async () => {
+    const model = (await repository.model(1))!;
+    const metrics = model.metrics!;
+    // One sweep row per k of 2..10; the row of the model's k is the model itself (same points,
+    // seed and restarts, and fitKMeans is deterministic).
+    expect(metrics.kSweep.map((e) => e.k)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const own = metrics.kSweep.find((e) => e.k === model.k)!;
+    expect(Math.abs(own.inertia - model.inertia) / model.inertia).toBeLessThan(1e-6);
+    expect(metrics.silhouette).toBe(own.silhouette);
+    expect(metrics.daviesBouldin).toBe(own.daviesBouldin);
+    expect(metrics.calinskiHarabasz).toBe(own.calinskiHarabasz);
+    for (const e of metrics.kSweep) {
+      expect(e.silhouette).toBeGreaterThanOrEqual(-1);
+      expect(e.silhouette).toBeLessThanOrEqual(1);
+      expect(e.daviesBouldin).toBeGreaterThan(0);
+      expect(e.calinskiHarabasz).toBeGreaterThan(0);
+    }
+    expect(metrics.proposedK).toBeGreaterThanOrEqual(2);
+    expect(metrics.proposedK).toBeLessThanOrEqual(10);
+    expect(metrics.proposalReasons.length).toBeGreaterThan(0);
+
+    const projection = metrics.projection!;
+    expect(projection.explainedVariance).toHaveLength(2);
+    expect(projection.points).toHaveLength(Math.min(2_000, customers.length));
+    expect(new Set(projection.points.map((p) => p.customerId)).size).toBe(projection.points.length);
+    const stored = await repository.assignmentsOf(projection.points.map((p) => p.customerId));
+    for (const p of projection.points) {
+      expect(p.cluster).toBe(stored.get(p.customerId)?.cluster);
+      expect(Number.isFinite(p.x) && Number.isFinite(p.y)).toBe(true);
+    }
+    expect(projection.centroids.map((c) => c.cluster)).toEqual([0, 1, 2, 3]);
+
+    const resolvers = clusteringResolvers(repository, segmentation);
+    const query = resolvers['Query'] as Record<string, () => Promise<ReturnType<typeof modelFields>[]>>;
+    const [listed] = await query['segmentationModels']!();
+    expect(listed).toMatchObject({
+      version: 1,
+      silhouette: metrics.silhouette,
+      daviesBouldin: metrics.daviesBouldin,
+      calinskiHarabasz: metrics.calinskiHarabasz,
+      kSweep: metrics.kSweep,
+      proposedK: metrics.proposedK,
+      proposalReasons: metrics.proposalReasons,
+      projection,
+    });
+    // A model stored before the metrics column answers with nulls and empty lists.
+    expect(modelFields({ ...model, metrics: null })).toMatchObject({
+      silhouette: null,
+      daviesBouldin: null,
+      calinskiHarabasz: null,
+      kSweep: [],
+      proposedK: null,
+      proposalReasons: [],
+      projection: null,
+    });
+  });
 
   it('places a changed customer at once, and publishes a placement only when the cluster changes', async () => {
     const model = (await repository.latestModel())!;

@@ -2,7 +2,8 @@ import { requireRole, type GraphQLResolverMap, type SubgraphContext } from '@seg
 import type { Segmentation } from '../../application/segmentation';
 import type { ClusteringRepository, StoredModel } from '../persistence/clustering.repository';
 
-const modelFields = (m: StoredModel) => ({
+/** Models trained before metrics were stored answer with nulls and empty lists. */
+export const modelFields = (m: StoredModel) => ({
   version: m.version,
   k: m.k,
   trainedAt: m.trainedAt,
@@ -10,6 +11,13 @@ const modelFields = (m: StoredModel) => ({
   inertia: m.inertia,
   features: m.features,
   seed: m.seed,
+  silhouette: m.metrics?.silhouette ?? null,
+  daviesBouldin: m.metrics?.daviesBouldin ?? null,
+  calinskiHarabasz: m.metrics?.calinskiHarabasz ?? null,
+  kSweep: m.metrics?.kSweep ?? [],
+  proposedK: m.metrics?.proposedK ?? null,
+  proposalReasons: m.metrics?.proposalReasons ?? [],
+  projection: m.metrics?.projection ?? null,
 });
 
 export function clusteringResolvers(repository: ClusteringRepository, segmentation: Segmentation): GraphQLResolverMap<SubgraphContext> {

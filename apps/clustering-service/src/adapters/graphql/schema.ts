@@ -28,6 +28,50 @@ export const clusteringSubgraph: SubgraphDescriptor = {
       inertia: Float!
       features: [String!]!
       seed: Int!
+      "Mean silhouette of this model, -1..1 (higher is better); null for models trained before metrics were stored."
+      silhouette: Float
+      "Davies-Bouldin index (lower is better)."
+      daviesBouldin: Float
+      "Calinski-Harabasz index (higher is better)."
+      calinskiHarabasz: Float
+      "k = 2..10 (bounded by the customers) fitted on the same data, seed and restarts: the elbow and silhouette charts."
+      kSweep: [KSweepPoint!]!
+      "The k proposed from the sweep (elbow of the inertia, checked against the silhouette)."
+      proposedK: Int
+      proposalReasons: [String!]!
+      "Customers and centroids on the first two principal components of the scaled features."
+      projection: ModelProjection
+    }
+
+    type KSweepPoint {
+      k: Int!
+      inertia: Float!
+      silhouette: Float!
+      daviesBouldin: Float!
+      calinskiHarabasz: Float!
+    }
+
+    type ModelProjection {
+      "Variance along each of the two components."
+      explainedVariance: [Float!]!
+      "Share of the total variance along each of the two components."
+      explainedVarianceRatio: [Float!]!
+      "Up to 2,000 customers (a sample seeded with the model seed)."
+      points: [ProjectedPoint!]!
+      centroids: [ProjectedCentroid!]!
+    }
+
+    type ProjectedPoint {
+      customerId: ID!
+      x: Float!
+      y: Float!
+      cluster: Int!
+    }
+
+    type ProjectedCentroid {
+      cluster: Int!
+      x: Float!
+      y: Float!
     }
 
     type UserError @shareable {

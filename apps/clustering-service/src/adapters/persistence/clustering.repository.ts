@@ -3,7 +3,7 @@ import type { CustomerMetricsData } from '@seg/contracts-events';
 import type { CustomerMetrics } from '@seg/domain-rfm';
 import type { FittedScaler } from '@seg/domain-clustering';
 import { chunk, inList, placeholders, toIsoSeconds, toSqlDateTime } from '@seg/platform-persistence';
-import type { TrainedModel } from '../../application/train-model';
+import type { ModelMetrics, TrainedModel } from '../../application/train-model';
 
 export interface StoredModel {
   readonly version: number;
@@ -17,6 +17,8 @@ export interface StoredModel {
   readonly scaler: FittedScaler;
   readonly centroids: readonly (readonly number[])[];
   readonly summary: Pick<TrainedModel, 'clusters' | 'population'>;
+  /** Null for models trained before metrics were stored. */
+  readonly metrics: ModelMetrics | null;
 }
 
 export interface Assignment {
@@ -48,6 +50,7 @@ interface ModelRow {
   scaler: string;
   centroids: string;
   summary: string;
+  metrics: string | null;
 }
 
 const json = <T>(value: unknown): T => (typeof value === 'string' ? (JSON.parse(value) as T) : (value as T));
@@ -64,6 +67,7 @@ const toModel = (row: ModelRow): StoredModel => ({
   scaler: json(row.scaler),
   centroids: json(row.centroids),
   summary: json(row.summary),
+  metrics: row.metrics === null || row.metrics === undefined ? null : json<ModelMetrics>(row.metrics),
 });
 
 /** The feature table, model versions and current assignments. */
@@ -130,8 +134,8 @@ export class ClusteringRepository {
   async saveModel(model: TrainedModel, features: readonly string[], trainedAt: string): Promise<StoredModel> {
     const version = await this.db.transaction(async (tx) => {
       const result: { insertId: number } = await tx.query(
-        `INSERT INTO segmentation_models (trained_at, as_of, k, seed, customers, inertia, features, scaler, centroids, summary)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO segmentation_models (trained_at, as_of, k, seed, customers, inertia, features, scaler, centroids, summary, metrics)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           toSqlDateTime(trainedAt),
           toSqlDateTime(model.asOf),
@@ -143,6 +147,7 @@ export class ClusteringRepository {
           JSON.stringify(model.scaler),
           JSON.stringify(model.centroids),
           JSON.stringify({ clusters: model.clusters, population: model.population }),
+          JSON.stringify(model.metrics),
         ],
       );
       const modelVersion = result.insertId;
