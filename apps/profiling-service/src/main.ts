@@ -29,8 +29,7 @@ async function main(): Promise<RunningService> {
     groupId: config.consumerGroup,
     producer,
     logger,
-    brokers: config.kafka.brokers,
-    topicPrefix: config.kafka.topicPrefix,
+    settings: config.kafka,
     signal: shutdown.signal,
     metrics: metricsRegistry,
     handlers: [

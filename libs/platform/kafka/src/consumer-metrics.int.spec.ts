@@ -79,8 +79,7 @@ async function openHarness(): Promise<Harness> {
         groupId: `consumer-metrics-int-${uniqueSuffix()}`,
         producer,
         logger,
-        brokers: settings.brokers,
-        topicPrefix: settings.topicPrefix,
+        settings,
         metrics: registry,
         handlers: [{ contract: CustomerMetricsChangedV1, handle }],
       });

@@ -83,8 +83,7 @@ async function openHarness(): Promise<Harness> {
         groupId,
         producer,
         logger,
-        brokers: settings.brokers,
-        topicPrefix: settings.topicPrefix,
+        settings,
         handlers: [{ contract: CustomerMetricsChangedV1, handle: (events, { partition }) => handle(events, partition) }],
       });
       consumers.push(consumer);

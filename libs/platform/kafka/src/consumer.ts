@@ -1,5 +1,6 @@
 import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import type { KafkaSettings } from '@seg/platform-config';
 import { MessageDeadLetteredV1, type EventContract, type EventEnvelope } from '@seg/contracts-events';
 import { createMetricsRegistry, describeError, retryWithBackoff, type MetricsRegistry } from '@seg/platform-observability';
 import { publish } from './publisher';
@@ -33,8 +34,8 @@ export interface ConsumerOptions {
   readonly logger: Logger;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly handlers: readonly TopicHandler<any, any, any>[];
-  readonly brokers: readonly string[];
-  readonly topicPrefix: string;
+  /** Brokers (for messages about reaching them) and the topic prefix. */
+  readonly settings: Pick<KafkaSettings, 'brokers' | 'topicPrefix'>;
   readonly signal?: AbortSignal;
   /** The process's registry (served on /metrics); without one, the metrics are kept but not served. */
   readonly metrics?: MetricsRegistry;
@@ -49,13 +50,13 @@ export interface ConsumerOptions {
  */
 export async function runConsumer(options: ConsumerOptions): Promise<RunningConsumer> {
   const { kafka, groupId, producer, logger, handlers } = options;
-  const byTopic = new Map(handlers.map((handler) => [options.topicPrefix + handler.contract.topic.name, handler]));
+  const byTopic = new Map(handlers.map((handler) => [options.settings.topicPrefix + handler.contract.topic.name, handler]));
   const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
   const metrics = kafkaMetrics(options.metrics ?? createMetricsRegistry(groupId, { processMetrics: false }));
   const lag = partitionLag(metrics.consumerLag);
   const status = watchConsumerStatus(consumer, (now) => metrics.consumerRunning.set({ group: groupId }, now === 'running' ? 1 : 0));
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => lag.keepOnly(payload.memberAssignment));
-  await retryWithBackoff(() => consumer.connect(), logger, { what: `Kafka broker ${options.brokers.join(',')}`, ...(options.signal ? { signal: options.signal } : {}) });
+  await retryWithBackoff(() => consumer.connect(), logger, { what: `Kafka broker ${options.settings.brokers.join(',')}`, ...(options.signal ? { signal: options.signal } : {}) });
   for (const topic of byTopic.keys()) await consumer.subscribe({ topic, fromBeginning: true });
 
   await consumer.run({
@@ -121,7 +122,7 @@ export async function runConsumer(options: ConsumerOptions): Promise<RunningCons
               { correlationId: `${batch.topic}/${batch.partition}/${message.offset}`, producer: groupId },
             ),
           })),
-          options.topicPrefix,
+          options.settings.topicPrefix,
         );
         for (const { message, code, reason } of dead) {
           metrics.deadLetters.inc({ topic: batch.topic, code });
