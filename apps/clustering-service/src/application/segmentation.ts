@@ -38,7 +38,7 @@ export class Segmentation {
   async onMetrics(events: readonly CustomerMetricsChanged[]): Promise<void> {
     const { repository } = this.deps;
     const customers = await repository.upsertFeatures(events.map((e) => e.data));
-    const model = await repository.latestModel();
+    const model = await repository.latestModelForPlacement();
     if (model && customers.length > 0) {
       const latest = await repository.latestPurchase();
       const asOf = latest ? analysisDate([latest]) : model.asOf;
@@ -82,7 +82,7 @@ export class Segmentation {
    */
   async maybeTrain(scheduled = false): Promise<StoredModel | null> {
     const { repository, policy } = this.deps;
-    const model = await repository.latestModel();
+    const model = await repository.latestModelForPlacement();
     const customers = await repository.countFeatures();
     if (!model) {
       if (customers < policy.minCustomers) return null;

@@ -192,6 +192,20 @@ export class ClusteringRepository {
     return rows[0] ? toModel(rows[0]) : null;
   }
 
+  /**
+   * The newest model without its quality metrics (the k sweep and a projection of up to 2,000
+   * customers): what placing customers needs, read on every metrics batch.
+   */
+  async latestModelForPlacement(): Promise<Omit<StoredModel, 'metrics'> | null> {
+    const rows: ModelRow[] = await this.db.query(
+      `SELECT version, trained_at, as_of, k, seed, customers, inertia, features, scaler, centroids, summary, NULL AS metrics
+         FROM segmentation_models ORDER BY version DESC LIMIT 1`,
+    );
+    if (!rows[0]) return null;
+    const { metrics: _metrics, ...model } = toModel(rows[0]);
+    return model;
+  }
+
   async latestModel(): Promise<StoredModel | null> {
     const rows: ModelRow[] = await this.db.query('SELECT * FROM segmentation_models ORDER BY version DESC LIMIT 1');
     return rows[0] ? toModel(rows[0]) : null;
