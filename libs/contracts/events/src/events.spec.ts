@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   ALL_TOPICS,
+  CustomerErasureRequestedV1,
   CustomerMetricsChangedV1,
   CustomerSegmentAssignedV1,
   MessageDeadLetteredV1,
@@ -100,6 +101,7 @@ const cases: [string, EventContract<string, number, any>, unknown][] = [
   ['CustomerMetricsChangedV1', CustomerMetricsChangedV1, metrics],
   ['SegmentationModelTrainedV1', SegmentationModelTrainedV1, model],
   ['CustomerSegmentAssignedV1', CustomerSegmentAssignedV1, assignment],
+  ['CustomerErasureRequestedV1', CustomerErasureRequestedV1, { customerId: '17850', requestedAt: '2026-11-25T10:00:00.000Z', requestedBy: 'admin' }],
   ['MessageDeadLetteredV1', MessageDeadLetteredV1, deadLetter],
 ];
 
@@ -197,6 +199,7 @@ describe('payload validation names the bad field', () => {
 
   it('dead letter: the offset is a string (Kafka offsets exceed 2^53)', () => {
     expect(reasonOf(MessageDeadLetteredV1, { ...deadLetter, offset: 41 })).toMatch(/^offset: /);
+    expect(reasonOf(CustomerErasureRequestedV1, { customerId: '', requestedAt: '2026-11-25T10:00:00.000Z', requestedBy: 'admin' })).toMatch(/^customerId: /);
   });
 
   it('lists several problems, separated by semicolons', () => {

@@ -117,6 +117,23 @@ export const CustomerSegmentAssignedV1 = defineEvent(
   }),
 );
 
+/**
+ * An admin asked to erase a customer (GDPR art. 17). Every service deletes the customer's rows on
+ * receipt; ingest also remembers a digest of the id so that a later import or replay of the
+ * customer's lines does not bring them back.
+ */
+export const CustomerErasureRequestedV1 = defineEvent(
+  'CustomerErasureRequested',
+  1,
+  TOPICS.customerErasureRequestedV1,
+  z.object({
+    customerId,
+    requestedAt: isoInstant,
+    /** Who asked, as the gateway authenticated them (a role, never a person's name). */
+    requestedBy: z.string().max(64),
+  }),
+);
+
 /** A message that a consumer could not decode, kept with the reason and its origin. */
 export const MessageDeadLetteredV1 = defineEvent(
   'MessageDeadLettered',
@@ -143,4 +160,6 @@ export type SegmentationModelTrained = EnvelopeOf<typeof SegmentationModelTraine
 export type SegmentationModelData = DataOf<typeof SegmentationModelTrainedV1>;
 export type CustomerSegmentAssigned = EnvelopeOf<typeof CustomerSegmentAssignedV1>;
 export type CustomerSegmentAssignedData = DataOf<typeof CustomerSegmentAssignedV1>;
+export type CustomerErasureRequested = EnvelopeOf<typeof CustomerErasureRequestedV1>;
+export type CustomerErasureRequestedData = DataOf<typeof CustomerErasureRequestedV1>;
 export type MessageDeadLettered = EnvelopeOf<typeof MessageDeadLetteredV1>;

@@ -41,6 +41,12 @@ export const TOPICS = {
     keyedBy: 'customer',
     description: "a customer's cluster under a model version (after training or placement)",
   },
+  customerErasureRequestedV1: {
+    name: 'seg.ingest.customer-erasure-requested.v1',
+    partitions: 6,
+    keyedBy: 'customer',
+    description: "an admin's request to erase a customer's personal data (GDPR art. 17); every service deletes what it holds",
+  },
   deadLetterV1: {
     name: 'seg.dead-letter.v1',
     partitions: 1,
