@@ -1,5 +1,5 @@
 import { CustomerMetricsChangedV1 } from '@seg/contracts-events';
-import { createLogger, createMetricsRegistry, runService, type RunningService } from '@seg/platform-observability';
+import { createLogger, createMetricsRegistry, describeError, runService, type RunningService } from '@seg/platform-observability';
 import { connectAndMigrate, createDataSource, databaseReadiness } from '@seg/platform-persistence';
 import { consumerReadiness, prepareKafka, runConsumer } from '@seg/platform-kafka';
 import { combineReadiness, serveSubgraph } from '@seg/platform-subgraph';
@@ -40,7 +40,9 @@ async function main(): Promise<RunningService> {
     metrics: metricsRegistry,
     handlers: [{ contract: CustomerMetricsChangedV1, handle: (events) => segmentation.onMetrics(events) }],
   });
-  // A training run that was due when the service stopped is not lost: check once at start.
+  // A model stored just before a crash still reaches profiling; a training run that was due when
+  // the service stopped is not lost either: check once at start.
+  void segmentation.publishPending().catch((error: unknown) => logger.error(`publishing stored models failed: ${describeError(error).message}`));
   segmentation.scheduleCheck();
   segmentation.startSchedule();
 

@@ -17,7 +17,7 @@ import { migrations } from '../migrations';
 import { ClusteringRepository, type Assignment, type StoredModel } from '../adapters/persistence/clustering.repository';
 import { clusteringResolvers, modelFields } from '../adapters/graphql/resolvers';
 import { Segmentation } from './segmentation';
-import { FEATURES } from './train-model';
+import { FEATURES, trainModel } from './train-model';
 
 const SAMPLE = join(WORKSPACE_ROOT, 'data', 'sample', 'online_retail_2010-12_2011-02.csv.gz');
 
@@ -371,4 +371,28 @@ describe('Segmentation (real MariaDB)', () => {
     expect(assignmentCalls.at(-1)).toMatchObject({ reason: 'training', correlationId: `model-${outcome.model.version}` });
     expect(assignmentCalls.at(-1)!.assignments).toHaveLength(await repository.countFeatures());
   }, 20_000);
+
+  it('marks published models, and publishes a model stored before a crash when the service starts again', async () => {
+    expect(await repository.unpublishedModelVersions()).toEqual([]);
+    // A crash right after the model's transaction committed: stored, never published.
+    const trained = trainModel(await repository.allFeatures(), { k: 3, seed: policy.seed, restarts: 2 });
+    const stored = await repository.saveModel(trained, FEATURES, new Date().toISOString());
+    expect(await repository.unpublishedModelVersions()).toEqual([stored.version]);
+
+    const modelCalls = models.length;
+    const calls = assignmentCalls.length;
+    expect(await segmentation.publishPending()).toEqual([stored.version]);
+    expect(models.slice(modelCalls)).toEqual([{ model: stored, correlationId: `model-${stored.version}` }]);
+    const published = assignmentCalls.slice(calls);
+    expect(published).toHaveLength(1);
+    expect(published[0]).toMatchObject({ reason: 'training', correlationId: `model-${stored.version}` });
+    // Distances come back from a DOUBLE column: equal to the last bits or so.
+    const expected = trained.assignments.map((a) => ({ ...a, distance: expect.closeTo(a.distance, 12), modelVersion: stored.version, previousCluster: null }));
+    const byId = (a: { customerId: string }, b: { customerId: string }) => (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0);
+    expect([...published[0]!.assignments].sort(byId)).toEqual([...expected].sort(byId));
+    // Published once: a second start publishes nothing.
+    expect(await repository.unpublishedModelVersions()).toEqual([]);
+    expect(await segmentation.publishPending()).toEqual([]);
+    expect(models.length).toBe(modelCalls + 1);
+  }, 30_000);
 });

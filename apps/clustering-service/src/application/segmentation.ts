@@ -123,22 +123,46 @@ export class Segmentation {
     const trained = trainModel(customers, { k, seed: policy.seed, restarts: policy.restarts });
     const model = await repository.saveModel(trained, FEATURES, trainedAt);
     logger.info({ version: model.version, k, customers: customers.length, inertia: trained.inertia, ms: Date.now() - started, trigger }, 'trained a segmentation model');
+    await this.publishModelEvents(model, trained.assignments.map((a) => ({ ...a, modelVersion: model.version })));
+    return { ok: true, model };
+  }
+
+  /**
+   * Publishes the models that were stored but whose events never reached the broker (the service
+   * stopped or crashed in between), oldest first, with the assignments still under each. Called
+   * at start; consumers are idempotent, so a model published twice changes nothing. Serialised
+   * with training runs, so model events keep their version order.
+   */
+  publishPending(): Promise<number[]> {
+    const run = this.queue.then(() => this.publishPendingNow());
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async publishPendingNow(): Promise<number[]> {
+    const { repository } = this.deps;
+    const versions = await repository.unpublishedModelVersions();
+    for (const version of versions) {
+      const model = await repository.model(version);
+      if (!model) continue;
+      this.deps.logger.warn({ version }, 'model was stored but not published: publishing it now');
+      await this.publishModelEvents(model, await repository.assignmentsUnder(version));
+    }
+    return versions;
+  }
+
+  /**
+   * The model and its training assignments, retried until the broker takes them, then the model
+   * is marked published: it is stored and nothing will train it again, so its events must follow
+   * even if the broker is away for a while, or profiling would never hear of this version.
+   */
+  private async publishModelEvents(model: StoredModel, assignments: readonly Assignment[]): Promise<void> {
+    const { logger, repository } = this.deps;
     const correlationId = `model-${model.version}`;
-    // The model is stored and nothing will train it again: its events must follow even if the
-    // broker is away for a while, or profiling would never hear of this version.
     const retry = { what: `Kafka broker (to publish model ${model.version})`, signal: this.stopped.signal };
     await retryWithBackoff(() => this.deps.publishModel(model, correlationId), logger, retry);
-    await retryWithBackoff(
-      () =>
-        this.deps.publishAssignments(
-          trained.assignments.map((a) => ({ ...a, modelVersion: model.version, previousCluster: null })),
-          'training',
-          correlationId,
-        ),
-      logger,
-      retry,
-    );
-    return { ok: true, model };
+    await retryWithBackoff(() => this.deps.publishAssignments(assignments.map((a) => ({ ...a, previousCluster: null })), 'training', correlationId), logger, retry);
+    await repository.markModelPublished(model.version);
   }
 
   stop(): void {

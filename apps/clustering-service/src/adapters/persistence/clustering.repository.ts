@@ -211,6 +211,25 @@ export class ClusteringRepository {
     return rows[0] ? toModel(rows[0]) : null;
   }
 
+  /** Versions stored but whose events have not all reached the broker, oldest first. */
+  async unpublishedModelVersions(): Promise<number[]> {
+    const rows: { version: number }[] = await this.db.query('SELECT version FROM segmentation_models WHERE published_at IS NULL ORDER BY version');
+    return rows.map((r) => r.version);
+  }
+
+  async markModelPublished(version: number): Promise<void> {
+    await this.db.query('UPDATE segmentation_models SET published_at = CURRENT_TIMESTAMP(3) WHERE version = ? AND published_at IS NULL', [version]);
+  }
+
+  /** The stored assignments that are still under this model version (later placements may have moved others on). */
+  async assignmentsUnder(version: number): Promise<Assignment[]> {
+    const rows: { customer_id: string; cluster: number; distance: number }[] = await this.db.query(
+      'SELECT customer_id, cluster, distance FROM customer_assignments WHERE model_version = ? ORDER BY customer_id',
+      [version],
+    );
+    return rows.map((r) => ({ customerId: r.customer_id, modelVersion: version, cluster: r.cluster, distance: r.distance }));
+  }
+
   async models(limit: number): Promise<StoredModel[]> {
     const rows: ModelRow[] = await this.db.query('SELECT * FROM segmentation_models ORDER BY version DESC LIMIT ?', [limit]);
     return rows.map(toModel);
