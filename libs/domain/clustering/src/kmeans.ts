@@ -65,12 +65,37 @@ export function nearestCentroid(
  * center. ml-kmeans' own seeding is far slower, hence ours.
  */
 export function kmeansPlusPlus(points: readonly (readonly number[])[], k: number, random: Random): number[][] {
-  const n = points.length;
+  return seedCenters(flatten(points), points.length, points[0]?.length ?? 0, k, random);
+}
+
+/** Row-major copy of the points: the seeding and the final assignment read it in tight loops. */
+function flatten(points: readonly (readonly number[])[]): Float64Array {
+  const width = points[0]?.length ?? 0;
+  const flat = new Float64Array(points.length * width);
+  points.forEach((p, i) => flat.set(p, i * width));
+  return flat;
+}
+
+/** Squared distance between row i of `flat` and row `other` of `rows` (both `width` wide). */
+function rowDistance(flat: Float64Array, i: number, rows: Float64Array, other: number, width: number): number {
+  let sum = 0;
+  const a = i * width;
+  const b = other * width;
+  for (let j = 0; j < width; j++) {
+    const d = flat[a + j]! - rows[b + j]!;
+    sum += d * d;
+  }
+  return sum;
+}
+
+function seedCenters(flat: Float64Array, n: number, width: number, k: number, random: Random): number[][] {
   const trials = 2 + Math.floor(Math.log(k));
-  const centers: number[][] = [[...points[randomIndex(random, n)]!]];
+  const row = (i: number): number[] => Array.from(flat.subarray(i * width, (i + 1) * width));
+  const first = randomIndex(random, n);
+  const centers: number[][] = [row(first)];
   const closest = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    closest[i] = squaredDistance(points[i]!, centers[0]!);
+    closest[i] = rowDistance(flat, i, flat, first, width);
   }
   const cumulative = new Float64Array(n);
   const candidateDistances = new Float64Array(n);
@@ -88,7 +113,7 @@ export function kmeansPlusPlus(points: readonly (readonly number[])[], k: number
       const candidate = running > 0 ? searchCumulative(cumulative, random() * running) : randomIndex(random, n);
       let candidatePotential = 0;
       for (let i = 0; i < n; i++) {
-        const d = Math.min(closest[i]!, squaredDistance(points[i]!, points[candidate]!));
+        const d = Math.min(closest[i]!, rowDistance(flat, i, flat, candidate, width));
         candidateDistances[i] = d;
         candidatePotential += d;
       }
@@ -98,10 +123,32 @@ export function kmeansPlusPlus(points: readonly (readonly number[])[], k: number
         bestDistances.set(candidateDistances);
       }
     }
-    centers.push([...points[bestCandidate]!]);
+    centers.push(row(bestCandidate));
     closest.set(bestDistances);
   }
   return centers;
+}
+
+/** Labels of every point against the centroids (ties: the lower index) and the inertia. */
+function assign(flat: Float64Array, n: number, width: number, centroids: readonly (readonly number[])[]): { labels: number[]; inertia: number } {
+  const k = centroids.length;
+  const rows = flatten(centroids);
+  const labels = new Array<number>(n);
+  let inertia = 0;
+  for (let i = 0; i < n; i++) {
+    let best = Infinity;
+    let cluster = 0;
+    for (let c = 0; c < k; c++) {
+      const d = rowDistance(flat, i, rows, c, width);
+      if (d < best) {
+        best = d;
+        cluster = c;
+      }
+    }
+    labels[i] = cluster;
+    inertia += best;
+  }
+  return { labels, inertia };
 }
 
 function searchCumulative(cumulative: Float64Array, target: number): number {
@@ -158,17 +205,12 @@ export function fitKMeans(points: readonly (readonly number[])[], options: KMean
   // ml-kmeans reads the points without changing them.
   const data = points as number[][];
   let best: Omit<KMeansModel, 'k' | 'sizes'> | undefined;
+  const flat = flatten(points);
   for (let restart = 0; restart < restarts; restart++) {
-    const initial = kmeansPlusPlus(points, k, random);
+    const initial = seedCenters(flat, n, width, k, random);
     const result = kmeans(data, k, { initialization: initial, maxIterations, tolerance: absoluteTolerance });
     const centroids = result.centroids.map((c) => [...c]);
-    const labels = new Array<number>(n);
-    let inertia = 0;
-    for (let i = 0; i < n; i++) {
-      const nearest = nearestCentroid(points[i]!, centroids);
-      labels[i] = nearest.cluster;
-      inertia += nearest.distance * nearest.distance;
-    }
+    const { labels, inertia } = assign(flat, n, width, centroids);
     if (best === undefined || inertia < best.inertia) {
       best = { centroids, labels, inertia, iterations: result.iterations, converged: result.converged, bestRestart: restart };
     }
