@@ -1,4 +1,5 @@
 import nx from '@nx/eslint-plugin';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 // Node built-ins and I/O-bound packages a pure domain library must never import.
@@ -9,7 +10,7 @@ export default [
   ...nx.configs['flat/typescript'],
   { ignores: ['**/dist', '**/node_modules', '**/.nx', '.local/**', 'coverage/**'] },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
@@ -34,6 +35,10 @@ export default [
             { sourceTag: 'scope:profiling', onlyDependOnLibsWithTags: ['scope:profiling', 'scope:rfm', 'scope:shared'] },
             { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared'] },
             { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:rfm', 'scope:clustering', 'scope:profiling', 'scope:shared'] },
+            // The dashboard is a client of the gateway's API: nothing of the services' domains. Its
+            // static server (server/) uses the shared platform config and logging; the browser app
+            // (src/) imports no workspace library at all (rule below).
+            { sourceTag: 'scope:dashboard', onlyDependOnLibsWithTags: ['scope:dashboard', 'scope:shared'] },
             { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['*'] },
           ],
         },
@@ -53,5 +58,15 @@ export default [
   {
     files: ['**/*.spec.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  {
+    // The browser app talks to the gateway over HTTP only: no workspace library (they are Node
+    // code, and the services' domains are theirs), no Node built-ins.
+    files: ['apps/dashboard/src/**/*.ts', 'apps/dashboard/src/**/*.tsx'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(@seg/|node:|fs$|path$|http$|https$|net$|crypto$|zlib$|child_process$|os$)', message: 'the dashboard\'s browser code uses the gateway\'s API only: no workspace libraries, no Node built-ins' }] }],
+    },
   },
 ];

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Starts the app named by APP (gateway, ingest-service, rfm-service, clustering-service,
-# profiling-service) from its bundle. exec, so the app receives SIGTERM itself and shuts down cleanly.
+# profiling-service, dashboard) from its bundle. exec, so the app receives SIGTERM itself and shuts down cleanly.
 set -eu
 app="${APP:-}"
 bundle="/app/dist/apps/${app}/main.js"

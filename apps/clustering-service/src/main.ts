@@ -1,4 +1,4 @@
-import { CustomerMetricsChangedV1 } from '@seg/contracts-events';
+import { CustomerErasureRequestedV1, CustomerMetricsChangedV1 } from '@seg/contracts-events';
 import { createLogger, createMetricsRegistry, describeError, runService, type RunningService } from '@seg/platform-observability';
 import { connectAndMigrate, createDataSource, databaseReadiness } from '@seg/platform-persistence';
 import { consumerReadiness, prepareKafka, runConsumer } from '@seg/platform-kafka';
@@ -38,7 +38,19 @@ async function main(): Promise<RunningService> {
     settings: config.kafka,
     signal: shutdown.signal,
     metrics: metricsRegistry,
-    handlers: [{ contract: CustomerMetricsChangedV1, handle: (events) => segmentation.onMetrics(events) }],
+    handlers: [
+      { contract: CustomerMetricsChangedV1, handle: (events) => segmentation.onMetrics(events) },
+      {
+        // GDPR art. 17: features, assignments and projection points go; later metric events are
+        // dropped. Erasures count as changes, so the model's aggregates lose them at a retraining.
+        contract: CustomerErasureRequestedV1,
+        handle: async (events, context) => {
+          const deleted = await repository.eraseCustomers(events.map((event) => event.data.customerId));
+          context.logger.info({ erasures: events.length, ...deleted }, 'erased customers');
+          segmentation.scheduleCheck();
+        },
+      },
+    ],
   });
   // A model stored just before a crash still reaches profiling; a training run that was due when
   // the service stopped is not lost either: check once at start.

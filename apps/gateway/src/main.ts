@@ -4,6 +4,7 @@ import { ConfigError } from '@seg/platform-config';
 import { createLogger, createMetricsRegistry, describeError } from '@seg/platform-observability';
 import { startHttpServer } from '@seg/platform-subgraph';
 import { loadGatewayConfig } from './config';
+import { segmentCustomersCsvRoute } from './exports/segment-customers-csv';
 import { gatewayContext } from './graphql/gateway-context';
 import { createGatewayServer } from './graphql/gateway-server';
 import { subgraphDataSources } from './graphql/subgraph-data-source';
@@ -28,18 +29,23 @@ async function main(): Promise<void> {
     loaded = true;
   });
 
-  const apollo = createGatewayServer({ gateway, production: config.production, maxQueryDepth: config.maxQueryDepth, logger });
+  const apollo = createGatewayServer({ gateway, production: config.production, maxQueryDepth: config.maxQueryDepth, maxQueryCost: config.maxQueryCost, logger });
+  const context = gatewayContext({ apiKeys: config.apiKeys, jwt: config.jwt });
   const server = await startHttpServer({
     host: config.host,
     port: config.port,
     apollo,
-    context: gatewayContext(config.apiKeys),
+    context,
+    routes: segmentCustomersCsvRoute({ apollo, context, logger }),
     readiness: async () => ({ ready: loaded, checks: { supergraph: loaded } }),
     metrics: createMetricsRegistry('gateway'),
     logger,
   });
   const overrides = Object.entries(config.subgraphUrls).filter(([, url]) => url !== undefined);
-  logger.info({ supergraph: location.path, subgraphUrlOverrides: Object.fromEntries(overrides), production: config.production }, 'gateway ready');
+  logger.info(
+    { supergraph: location.path, subgraphUrlOverrides: Object.fromEntries(overrides), production: config.production, jwt: config.jwt !== undefined, maxQueryCost: config.maxQueryCost },
+    'gateway ready',
+  );
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {

@@ -13,8 +13,14 @@ import { createLinePublisher } from './adapters/kafka/line-publisher';
 import { lineMetrics } from './adapters/metrics/line-metrics';
 import { ImportJobRepository, type ImportJobRecord } from './adapters/persistence/import-job.repository';
 import { CustomerDirectoryRepository } from './adapters/persistence/customer-directory.repository';
+import { CustomerErasureRepository } from './adapters/persistence/customer-erasure.repository';
+import { createErasurePublisher } from './adapters/kafka/erasure-publisher';
+import { ErasedCustomers, publishPendingErasures, type EraseCustomerPorts } from './application/customer-erasure';
 import { ingestSubgraph } from './adapters/graphql/schema';
 import { ingestResolvers } from './adapters/graphql/resolvers';
+
+/** How often erased customers are reloaded (erasures on other replicas) and pending erasure events sent again. */
+const ERASURE_REFRESH_MS = 10_000;
 
 /** Composition root: config -> database -> Kafka -> use cases -> subgraph -> shutdown. */
 async function main(): Promise<RunningService> {
@@ -40,6 +46,33 @@ async function main(): Promise<RunningService> {
   const staleCheck = setInterval(() => void failInterrupted(), Math.max(1_000, config.importStaleMs / 2));
   staleCheck.unref();
   const upsertCustomers = (lines: Parameters<CustomerDirectoryRepository['upsert']>[0]) => customers.upsert(lines);
+
+  // Erased customers: their digests in memory for the import hot path, reloaded periodically;
+  // erasure events that could not be published are sent again on the same beat.
+  const erasures = new CustomerErasureRepository(db);
+  const erased = new ErasedCustomers();
+  erased.add(await erasures.digests());
+  const isErased = (customerId: string) => erased.has(customerId);
+  const erasure: EraseCustomerPorts = {
+    record: (request) => erasures.record(request),
+    publish: createErasurePublisher(producer, config.kafka.topicPrefix),
+    markPublished: (digest) => erasures.markPublished(digest),
+    pending: () => erasures.pending(),
+    erased,
+    logger,
+  };
+  const refreshErasures = () =>
+    erasures
+      .digests()
+      .then((digests) => erased.add(digests))
+      .then(() => publishPendingErasures(erasure))
+      .then(
+        (n) => n > 0 && logger.info({ erasures: n }, 'published pending erasure events'),
+        (error: unknown) => logger.warn(`could not refresh erased customers: ${String(error)}`),
+      );
+  await refreshErasures();
+  const erasureRefresh = setInterval(() => void refreshErasures(), ERASURE_REFRESH_MS);
+  erasureRefresh.unref();
   const imports = new ImportJobs<ImportJobRecord>({
     jobs,
     checkPath: importPathChecker(config.importRoots),
@@ -49,6 +82,7 @@ async function main(): Promise<RunningService> {
       recordProgress: (jobId, rejections, counters) => jobs.recordProgress(jobId, rejections, counters),
       upsertCustomers,
       countLines: lineMetrics(metricsRegistry, 'csv'),
+      isErased,
     },
     batchSize: config.publishBatchSize,
     logger,
@@ -68,18 +102,19 @@ async function main(): Promise<RunningService> {
       {
         contract: RawTransactionSubmittedV1,
         handle: async (events, context) => {
-          await consumeRawTransactions(events, { publishLines: createLinePublisher(producer, config.kafka.topicPrefix, 'stream'), upsertCustomers, countLines: streamCounts }, context.reject);
+          await consumeRawTransactions(events, { publishLines: createLinePublisher(producer, config.kafka.topicPrefix, 'stream'), upsertCustomers, countLines: streamCounts, isErased }, context.reject);
         },
       },
     ],
   });
 
-  const http = await serveSubgraph({ settings: config, descriptor: ingestSubgraph, resolvers: ingestResolvers({ jobs, customers, imports, live: { publishLines: createLinePublisher(producer, config.kafka.topicPrefix, 'api'), upsertCustomers, countLines: lineMetrics(metricsRegistry, 'api') } }), readiness: async () => combineReadiness(await databaseReadiness(db), consumerReadiness(consumer)), metrics: metricsRegistry, logger });
+  const http = await serveSubgraph({ settings: config, descriptor: ingestSubgraph, resolvers: ingestResolvers({ jobs, customers, imports, live: { publishLines: createLinePublisher(producer, config.kafka.topicPrefix, 'api'), upsertCustomers, countLines: lineMetrics(metricsRegistry, 'api'), isErased }, erasure }), readiness: async () => combineReadiness(await databaseReadiness(db), consumerReadiness(consumer)), metrics: metricsRegistry, logger });
 
   return {
     async close() {
       shutdown.abort();
       clearInterval(staleCheck);
+      clearInterval(erasureRefresh);
       await http.close();
       await imports.drain();
       await consumer.disconnect();

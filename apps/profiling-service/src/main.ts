@@ -1,5 +1,6 @@
-import { CustomerSegmentAssignedV1, SegmentationModelTrainedV1 } from '@seg/contracts-events';
+import { CustomerErasureRequestedV1, CustomerMetricsChangedV1, CustomerSegmentAssignedV1, SegmentationModelTrainedV1 } from '@seg/contracts-events';
 import { DEFAULT_COUPON_RULES } from '@seg/domain-profiling';
+import { SnapshotCache } from '@seg/domain-rfm';
 import { createLogger, createMetricsRegistry, runService, type RunningService } from '@seg/platform-observability';
 import { connectAndMigrate, createDataSource, databaseReadiness } from '@seg/platform-persistence';
 import { consumerReadiness, prepareKafka, runConsumer } from '@seg/platform-kafka';
@@ -8,6 +9,8 @@ import { loadConfig } from './config';
 import { migrations } from './migrations';
 import { profileModel } from './application/profile-models';
 import { ProfilingRepository } from './adapters/persistence/profiling.repository';
+import { CustomerDirectoryRepository } from './adapters/persistence/customer-directory.repository';
+import { MarketingRepository } from './adapters/persistence/marketing.repository';
 import { profilingSubgraph } from './adapters/graphql/schema';
 import { profilingResolvers } from './adapters/graphql/resolvers';
 
@@ -20,6 +23,7 @@ async function main(): Promise<RunningService> {
 
   const db = await connectAndMigrate(createDataSource({ settings: config.database, entities: [], migrations }), logger, shutdown.signal);
   const repository = new ProfilingRepository(db);
+  const directory = new CustomerDirectoryRepository(db);
   await repository.seedCouponRules(DEFAULT_COUPON_RULES);
   // The producer only carries dead letters: profiling publishes no events of its own yet.
   const { kafka, producer } = await prepareKafka(config.kafka, logger, shutdown.signal, metricsRegistry);
@@ -47,10 +51,26 @@ async function main(): Promise<RunningService> {
         },
       },
       { contract: CustomerSegmentAssignedV1, handle: (events) => repository.saveAssignments(events.map((e) => e.data)) },
+      { contract: CustomerMetricsChangedV1, handle: (events) => directory.saveMetrics(events) },
+      {
+        // GDPR art. 17: every row of the customers goes (see eraseCustomers); later events about them are dropped.
+        contract: CustomerErasureRequestedV1,
+        handle: async (events, context) => {
+          const customerIds = events.map((event) => event.data.customerId);
+          const deleted = await repository.eraseCustomers(customerIds);
+          // After the erasure is remembered: a metrics change arriving meanwhile is dropped. A crash
+          // in between replays the batch, and both deletions are idempotent.
+          const directoryRows = await directory.eraseCustomers(customerIds);
+          context.logger.info({ erasures: events.length, ...deleted, directory: directoryRows }, 'erased customers');
+        },
+      },
     ],
   });
 
-  const http = await serveSubgraph({ settings: config, descriptor: profilingSubgraph, resolvers: profilingResolvers(repository, config.holdoutShare), readiness: async () => combineReadiness(await databaseReadiness(db), consumerReadiness(consumer)), metrics: metricsRegistry, logger });
+  // RFM scores over the customer directory, with the same functions as the rfm service.
+  const snapshots = new SnapshotCache(() => directory.fingerprint(), () => directory.allMetrics());
+  const customerQueries = { snapshots, segmentMembers: (version: number, cluster: number) => directory.segmentMembers(version, cluster), latestSegments: () => repository.latestSegments() };
+  const http = await serveSubgraph({ settings: config, descriptor: profilingSubgraph, resolvers: profilingResolvers(repository, config.holdoutShare, customerQueries, new MarketingRepository(db)), readiness: async () => combineReadiness(await databaseReadiness(db), consumerReadiness(consumer)), metrics: metricsRegistry, logger });
 
   return {
     async close() {

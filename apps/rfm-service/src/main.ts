@@ -1,4 +1,5 @@
-import { TransactionLineRecordedV1 } from '@seg/contracts-events';
+import { CustomerErasureRequestedV1, TransactionLineRecordedV1 } from '@seg/contracts-events';
+import { SnapshotCache } from '@seg/domain-rfm';
 import { counter, createLogger, createMetricsRegistry, runService, type RunningService } from '@seg/platform-observability';
 import { connectAndMigrate, createDataSource, databaseReadiness } from '@seg/platform-persistence';
 import { consumerReadiness, prepareKafka, runConsumer } from '@seg/platform-kafka';
@@ -6,7 +7,6 @@ import { combineReadiness, serveSubgraph } from '@seg/platform-subgraph';
 import { loadConfig } from './config';
 import { migrations } from './migrations';
 import { recordLines } from './application/record-lines';
-import { SnapshotCache } from './application/rfm-snapshot';
 import { RfmRepository } from './adapters/persistence/rfm.repository';
 import { createMetricsPublisher } from './adapters/kafka/metrics-publisher';
 import { rfmSubgraph } from './adapters/graphql/schema';
@@ -44,6 +44,15 @@ async function main(): Promise<RunningService> {
           });
           customersRecomputed.inc(customers);
           context.logger.debug({ lines: events.length, customers }, 'recorded lines');
+        },
+      },
+      {
+        // GDPR art. 17: the customers' lines and metrics go; their later lines are dropped, so
+        // nothing more is published for them.
+        contract: CustomerErasureRequestedV1,
+        handle: async (events, context) => {
+          const deleted = await repository.eraseCustomers(events.map((event) => event.data.customerId));
+          context.logger.info({ erasures: events.length, ...deleted }, 'erased customers');
         },
       },
     ],

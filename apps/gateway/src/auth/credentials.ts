@@ -3,7 +3,7 @@ export type HeaderReader = (name: string) => string | undefined;
 
 export const API_KEY_HEADER = 'x-api-key';
 
-/** The API key a client presented: `Authorization: Bearer <key>`, else `x-api-key: <key>`. */
+/** The credential a client presented (an API key or a JWT): `Authorization: Bearer <value>`, else `x-api-key: <key>`. */
 export function presentedApiKey(header: HeaderReader): string | undefined {
   const bearer = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header('authorization') ?? '');
   if (bearer?.[1]) return bearer[1];

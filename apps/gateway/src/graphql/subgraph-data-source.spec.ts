@@ -1,5 +1,6 @@
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { CORRELATION_HEADER, GATEWAY_SECRET_HEADER, ROLE_HEADER } from '@seg/platform-subgraph';
+import { GraphQLError } from 'graphql';
 import type { GatewayContext } from './gateway-context';
 import { subgraphDataSources, type SubgraphDataSource } from './subgraph-data-source';
 
@@ -58,5 +59,35 @@ describe('subgraph data sources', () => {
 
   it('refuses a subgraph without any URL', () => {
     expect(() => subgraphDataSources(SECRET, {})({ name: 'extra', url: undefined })).toThrow('SEG_EXTRA_URL');
+  });
+});
+
+describe('subgraph failures', () => {
+  async function failure(fetcher: Fetcher): Promise<GraphQLError> {
+    const source = dataSource('profiling', 'http://10.0.0.7:4004/graphql');
+    source.fetcher = fetcher;
+    try {
+      await source.process(incomingOperation({ role: 'viewer', correlationId: 'corr-2' }, {}));
+    } catch (error) {
+      if (error instanceof GraphQLError) return error;
+      throw error;
+    }
+    throw new Error('expected the call to fail');
+  }
+
+  it('names an unreachable subgraph without its address, and keeps the cause for the log', async () => {
+    const error = await failure(async () => {
+      throw new Error('request to http://10.0.0.7:4004/graphql failed, reason: connect ECONNREFUSED 10.0.0.7:4004');
+    });
+    expect(error.message).toBe('the profiling subgraph is unavailable: its fields are missing from this answer');
+    expect(error.extensions).toEqual({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'profiling' });
+    expect(error.originalError?.message).toContain('ECONNREFUSED');
+  });
+
+  it('names a subgraph that answers with an HTTP error, without echoing its answer', async () => {
+    const error = await failure(async () => new Response('{"errors":[{"message":"pool closed at 10.0.0.8"}]}', { status: 503, headers: { 'content-type': 'application/json' } }) as unknown as Awaited<ReturnType<Fetcher>>);
+    expect(error.message).toBe('the profiling subgraph failed (HTTP 503): its fields are missing from this answer');
+    expect(error.extensions).toEqual({ code: 'SUBGRAPH_FAILED', serviceName: 'profiling' });
+    expect(JSON.stringify(error.extensions)).not.toContain('10.0.0');
   });
 });

@@ -1,6 +1,24 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions, type ServiceEndpointDefinition } from '@apollo/gateway';
 import { CORRELATION_HEADER, GATEWAY_SECRET_HEADER, ROLE_HEADER } from '@seg/platform-subgraph';
+import { GraphQLError } from 'graphql';
 import type { GatewayContext } from './gateway-context';
+
+/** Codes of a subgraph that could not be reached, or answered with an HTTP error. */
+export const SUBGRAPH_UNAVAILABLE = 'SUBGRAPH_UNAVAILABLE';
+export const SUBGRAPH_FAILED = 'SUBGRAPH_FAILED';
+
+/**
+ * The error a client sees when a subgraph call fails below GraphQL (refused connection, timeout,
+ * HTTP 5xx): it names the subgraph, so a partial answer says which fields are missing and why,
+ * but not its address or what it answered (those stay in the log, as the original error).
+ */
+export function subgraphFailure(subgraph: string, cause: Error, status: number | undefined): GraphQLError {
+  const what = status === undefined ? 'is unavailable' : status >= 300 ? `failed (HTTP ${status})` : 'sent an answer that is not GraphQL';
+  return new GraphQLError(`the ${subgraph} subgraph ${what}: its fields are missing from this answer`, {
+    originalError: cause,
+    extensions: { code: status === undefined ? SUBGRAPH_UNAVAILABLE : SUBGRAPH_FAILED, serviceName: subgraph },
+  });
+}
 
 /**
  * Calls one subgraph. The request to a subgraph is built from scratch (no client header is
@@ -8,8 +26,16 @@ import type { GatewayContext } from './gateway-context';
  * role and correlation id as the gateway established them.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(url: string, private readonly gatewaySecret: string) {
+  constructor(
+    readonly name: string,
+    url: string,
+    private readonly gatewaySecret: string,
+  ) {
     super({ url });
+  }
+
+  override didEncounterError(error: Error, _request: unknown, response?: { readonly status: number }): void {
+    throw subgraphFailure(this.name, error, response?.status);
   }
 
   override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
@@ -39,6 +65,6 @@ export function subgraphDataSources(
   return ({ name, url }) => {
     const target = urlOverrides[name] ?? url;
     if (!target) throw new Error(`subgraph ${name} has no URL: set it in the supergraph or SEG_${name.toUpperCase()}_URL`);
-    return new SubgraphDataSource(target, gatewaySecret);
+    return new SubgraphDataSource(name, target, gatewaySecret);
   };
 }

@@ -67,7 +67,7 @@ describe('importLines', () => {
       100,
     );
 
-    expect(outcome).toEqual({ ok: true, cancelled: false, counters: { linesRead: 6, accepted: 3, rejected: 2, withoutCustomer: 1, bytesRead: 1234 } });
+    expect(outcome).toEqual({ ok: true, cancelled: false, counters: { linesRead: 6, accepted: 3, rejected: 2, withoutCustomer: 1, erased: 0, bytesRead: 1234 } });
     // One batch (batch size 100): publish, then the customer directory, then progress.
     expect(calls.map((c) => c.port)).toEqual(['publishLines', 'upsertCustomers', 'recordProgress']);
     const published = only(calls, 'publishLines')[0]!.lines;
@@ -80,8 +80,8 @@ describe('importLines', () => {
     const progress = only(calls, 'recordProgress')[0]!;
     expect(progress.jobId).toBe('job-1');
     expect(progress.rejections).toEqual([
-      { lineNumber: 3, code: 'BAD_QUANTITY', reason: 'Quantity "six" is not an integer', raw: badQuantity.join(',') },
-      { lineNumber: 4, code: 'UNREADABLE_ROW', reason: 'Invalid Opening Quote', raw: '536365,71053,WHITE "' },
+      { lineNumber: 3, code: 'BAD_QUANTITY', reason: 'Quantity "six" is not an integer', raw: badQuantity.join(','), customerId: '17850' },
+      { lineNumber: 4, code: 'UNREADABLE_ROW', reason: 'Invalid Opening Quote', raw: '536365,71053,WHITE "', customerId: null },
     ]);
   });
 
@@ -117,7 +117,7 @@ describe('importLines', () => {
     expect(outcome).toEqual({
       ok: false,
       error: { code: 'MISSING_COLUMN', column: 'Quantity', message: 'required column "Quantity" is missing' },
-      counters: { linesRead: 0, accepted: 0, rejected: 0, withoutCustomer: 0, bytesRead: 0 },
+      counters: { linesRead: 0, accepted: 0, rejected: 0, withoutCustomer: 0, erased: 0, bytesRead: 0 },
     });
     expect(calls).toEqual([]);
   });
@@ -148,7 +148,7 @@ describe('importLines', () => {
     const publish = ports.publishLines;
     const cancelling: ImportPorts = { ...ports, publishLines: async (jobId, lines) => { await publish(jobId, lines); cancel.abort(); } };
     const outcome = await importLines('job-4', from([header(), row(LINE_2, 2), row(LINE_3, 3), row(LINE_4, 4)]), cancelling, 2, cancel.signal);
-    expect(outcome).toEqual({ ok: true, cancelled: true, counters: { linesRead: 2, accepted: 2, rejected: 0, withoutCustomer: 0, bytesRead: 0 } });
+    expect(outcome).toEqual({ ok: true, cancelled: true, counters: { linesRead: 2, accepted: 2, rejected: 0, withoutCustomer: 0, erased: 0, bytesRead: 0 } });
     expect(only(calls, 'publishLines').map((c) => c.lines.map((l) => l.lineNumber))).toEqual([[2, 3]]);
   });
 
@@ -160,8 +160,8 @@ describe('importLines', () => {
     const records = [header(), row(LINE_2, 2), row(badQuantity, 3), row(LINE_1445, 4), row(LINE_3, 5), row(LINE_4, 6)];
     const outcome = await importLines('job-8', from(records), { ...ports, countLines: (counts) => counted.push(counts) }, 2);
     expect(counted).toEqual([
-      { read: 4, accepted: 2, rejected: 1, withoutCustomer: 1 },
-      { read: 1, accepted: 1, rejected: 0, withoutCustomer: 0 },
+      { read: 4, accepted: 2, rejected: 1, withoutCustomer: 1, erased: 0 },
+      { read: 1, accepted: 1, rejected: 0, withoutCustomer: 0, erased: 0 },
     ]);
     const sum = (key: keyof LineCounts) => counted.reduce((total, c) => total + c[key], 0);
     expect(outcome.counters).toMatchObject({ linesRead: sum('read'), accepted: sum('accepted'), rejected: sum('rejected'), withoutCustomer: sum('withoutCustomer') });

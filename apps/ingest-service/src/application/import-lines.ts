@@ -1,4 +1,5 @@
 import {
+  normaliseCustomerId,
   normaliseRow,
   resolveHeader,
   type ColumnMap,
@@ -6,6 +7,7 @@ import {
   type RowRejection,
   type TransactionLine,
 } from '@seg/domain-transactions';
+import { unreadableRowNames } from './customer-erasure';
 
 /** One item read from a CSV source: its header, a data row, or a row the parser could not split. */
 export type SourceRecord =
@@ -18,6 +20,8 @@ export interface ImportCounters {
   accepted: number;
   rejected: number;
   withoutCustomer: number;
+  /** Lines of erased customers: dropped, neither published nor kept. */
+  erased: number;
   bytesRead: number;
 }
 
@@ -27,7 +31,11 @@ export interface LineCounts {
   readonly accepted: number;
   readonly rejected: number;
   readonly withoutCustomer: number;
+  readonly erased: number;
 }
+
+/** A rejected row with its customer cell (normalised) when the row could be split into fields. */
+export type KeptRejection = RowRejection & { readonly customerId: string | null };
 
 /** A line with a customer, ready to publish. */
 export type AttributedLine = TransactionLine & { readonly customerId: string; readonly lineNumber: number };
@@ -37,13 +45,15 @@ export interface ImportPorts {
   /** Publishes accepted lines; resolves once the broker has them. */
   publishLines(jobId: string, lines: readonly AttributedLine[]): Promise<void>;
   /** Stores rejected rows and the job's counters in one go. */
-  recordProgress(jobId: string, rejections: readonly RowRejection[], counters: Readonly<ImportCounters>): Promise<void>;
+  recordProgress(jobId: string, rejections: readonly KeptRejection[], counters: Readonly<ImportCounters>): Promise<void>;
   /** Keeps the ingest-side customer directory (country, first and last seen). */
   upsertCustomers(lines: readonly AttributedLine[]): Promise<void>;
   /** Bytes read so far from the source. */
   bytesRead(): number;
   /** Told the lines of each flushed batch, once they are published and recorded. */
   countLines?(counts: LineCounts): void;
+  /** Whether a customer was erased (asked for every line: must answer from memory). */
+  isErased?(customerId: string): boolean;
 }
 
 export type ImportOutcome =
@@ -53,19 +63,28 @@ export type ImportOutcome =
 /**
  * Streams a source through validation. Accepted lines with a customer are published in batches;
  * lines without one are counted (not attributable); rejected rows are kept with their line number
- * and reason. A bad row never stops the rows around it; only a header without a required column
- * fails the whole import, before any line is published. When `signal` aborts, the import stops
+ * and reason; lines of erased customers, valid or not, are counted and dropped. A bad row never
+ * stops the rows around it; only a header without a required column fails the whole import,
+ * before any line is published. When `signal` aborts, the import stops
  * after the current batch; what was published stays (a later import of the same file completes it
  * without counting anything twice).
  */
 export async function importLines(jobId: string, source: AsyncIterable<SourceRecord>, ports: ImportPorts, batchSize: number, signal?: AbortSignal): Promise<ImportOutcome> {
-  const counters: ImportCounters = { linesRead: 0, accepted: 0, rejected: 0, withoutCustomer: 0, bytesRead: 0 };
+  const counters: ImportCounters = { linesRead: 0, accepted: 0, rejected: 0, withoutCustomer: 0, erased: 0, bytesRead: 0 };
+  const isErased = ports.isErased ?? (() => false);
   let columns: ColumnMap | undefined;
   let batch: AttributedLine[] = [];
-  let rejections: RowRejection[] = [];
-  let reported: Pick<ImportCounters, 'linesRead' | 'accepted' | 'rejected' | 'withoutCustomer'> = { linesRead: 0, accepted: 0, rejected: 0, withoutCustomer: 0 };
+  let rejections: KeptRejection[] = [];
+  let reported: Omit<ImportCounters, 'bytesRead'> = { linesRead: 0, accepted: 0, rejected: 0, withoutCustomer: 0, erased: 0 };
 
   const flush = async (): Promise<void> => {
+    // A customer erased while the batch filled: their lines go too.
+    const kept = batch.filter((line) => !isErased(line.customerId));
+    if (kept.length !== batch.length) {
+      counters.accepted -= batch.length - kept.length;
+      counters.erased += batch.length - kept.length;
+      batch = kept;
+    }
     if (batch.length > 0) {
       await ports.publishLines(jobId, batch);
       await ports.upsertCustomers(batch);
@@ -77,6 +96,7 @@ export async function importLines(jobId: string, source: AsyncIterable<SourceRec
       accepted: counters.accepted - reported.accepted,
       rejected: counters.rejected - reported.rejected,
       withoutCustomer: counters.withoutCustomer - reported.withoutCustomer,
+      erased: counters.erased - reported.erased,
     });
     reported = { ...counters };
     batch = [];
@@ -93,15 +113,25 @@ export async function importLines(jobId: string, source: AsyncIterable<SourceRec
     if (!columns) throw new Error('source yielded a row before its header');
     counters.linesRead++;
     if (record.kind === 'unreadable') {
-      counters.rejected++;
-      rejections.push({ lineNumber: record.lineNumber, code: 'UNREADABLE_ROW', reason: record.reason, raw: record.raw });
+      if (unreadableRowNames(record.raw, isErased)) counters.erased++;
+      else {
+        counters.rejected++;
+        rejections.push({ lineNumber: record.lineNumber, code: 'UNREADABLE_ROW', reason: record.reason, raw: record.raw, customerId: null });
+      }
     } else {
       const result = normaliseRow(record.fields, columns, record.lineNumber);
       if (!result.ok) {
-        counters.rejected++;
-        rejections.push({ ...result.error, raw: record.raw });
+        const customerCell = columns.CustomerID === undefined ? undefined : record.fields[columns.CustomerID];
+        const customerId = normaliseCustomerId(customerCell);
+        if (customerId !== null && isErased(customerId)) counters.erased++;
+        else {
+          counters.rejected++;
+          rejections.push({ ...result.error, raw: record.raw, customerId });
+        }
       } else if (result.value.customerId === null) {
         counters.withoutCustomer++;
+      } else if (isErased(result.value.customerId)) {
+        counters.erased++;
       } else {
         counters.accepted++;
         batch.push({ ...result.value, customerId: result.value.customerId, lineNumber: record.lineNumber });

@@ -1,4 +1,4 @@
-import { CANONICAL_COLUMNS, normaliseRow, type ColumnMap } from '@seg/domain-transactions';
+import { CANONICAL_COLUMNS, normaliseCustomerId, normaliseRow, type ColumnMap } from '@seg/domain-transactions';
 import type { AttributedLine, LineCounts } from './import-lines';
 import type { UserError } from './import-jobs';
 
@@ -21,6 +21,8 @@ export interface RecordTransactionsPorts {
   upsertCustomers(lines: readonly AttributedLine[]): Promise<void>;
   /** Told the lines of each call once the accepted ones are published (a line without customer is rejected here). */
   countLines?(counts: LineCounts): void;
+  /** Whether a customer was erased: their lines are dropped and counted, never published. */
+  isErased?(customerId: string): boolean;
 }
 
 export const MAX_LINES_PER_CALL = 1_000;
@@ -32,25 +34,34 @@ const IDENTITY_COLUMNS = Object.fromEntries(CANONICAL_COLUMNS.map((column, i) =>
  * Validates a small batch of transactions with the same rules as a CSV import and publishes the
  * valid ones. Invalid lines come back as user errors naming the line and field; they never stop
  * the valid lines of the batch. Sending the same line again is harmless (same line identity).
+ * Lines of an erased customer are dropped and counted in `erased` (not the caller's mistake, so no
+ * user error).
  */
 export async function recordTransactions(
   lines: readonly TransactionInput[],
   correlationId: string,
   ports: RecordTransactionsPorts,
-): Promise<{ accepted: number; lineIds: string[]; userErrors: UserError[] }> {
+): Promise<{ accepted: number; erased: number; lineIds: string[]; userErrors: UserError[] }> {
   if (lines.length === 0 || lines.length > MAX_LINES_PER_CALL) {
     return {
       accepted: 0,
+      erased: 0,
       lineIds: [],
       userErrors: [{ field: ['lines'], code: 'BAD_BATCH_SIZE', message: `send between 1 and ${MAX_LINES_PER_CALL} lines per call, got ${lines.length}` }],
     };
   }
   const accepted: AttributedLine[] = [];
   const userErrors: UserError[] = [];
+  let erased = 0;
   lines.forEach((input, index) => {
     const fields = [input.invoiceNo, input.stockCode, input.description ?? '', String(input.quantity), input.invoiceDate, input.unitPrice, input.customerId, input.country ?? ''];
     const result = normaliseRow(fields, IDENTITY_COLUMNS, index + 1);
-    if (!result.ok) {
+    const customerId = result.ok ? result.value.customerId : normaliseCustomerId(input.customerId);
+    // An erased customer's line is dropped whether valid or not: an invalid one would otherwise be
+    // kept, with its content, on the dead-letter topic.
+    if (customerId !== null && ports.isErased?.(customerId)) {
+      erased++;
+    } else if (!result.ok) {
       userErrors.push({ field: ['lines', String(index)], code: result.error.code, message: `line ${index + 1}: ${result.error.reason}` });
     } else if (result.value.customerId === null) {
       userErrors.push({ field: ['lines', String(index), 'customerId'], code: 'MISSING_VALUE', message: `line ${index + 1}: customerId is empty` });
@@ -62,6 +73,6 @@ export async function recordTransactions(
     await ports.publishLines(correlationId, accepted);
     await ports.upsertCustomers(accepted);
   }
-  ports.countLines?.({ read: lines.length, accepted: accepted.length, rejected: userErrors.length, withoutCustomer: 0 });
-  return { accepted: accepted.length, lineIds: accepted.map((line) => line.lineId), userErrors };
+  ports.countLines?.({ read: lines.length, accepted: accepted.length, rejected: userErrors.length, withoutCustomer: 0, erased });
+  return { accepted: accepted.length, erased, lineIds: accepted.map((line) => line.lineId), userErrors };
 }

@@ -1,4 +1,5 @@
 import { InitialSchema1764100000000 } from './1764100000000-initial-schema';
+import { ErasedCustomers1764700000000 } from './1764700000000-erased-customers';
 
 /** Every migration of this service, in order (listed explicitly so that bundling keeps them). */
-export const migrations = [InitialSchema1764100000000];
+export const migrations = [InitialSchema1764100000000, ErasedCustomers1764700000000];

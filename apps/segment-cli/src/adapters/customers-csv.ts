@@ -1,6 +1,6 @@
 import { formatMoney } from '@seg/domain-transactions';
+import { csvRow } from '@seg/platform-csv';
 import type { CustomerRow } from '../application/segment-customers';
-import { csvRow } from './csv-cells';
 
 /** The columns of customers.csv, in order. */
 export const CUSTOMER_COLUMNS = [

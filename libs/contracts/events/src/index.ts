@@ -2,3 +2,4 @@ export * from './envelope';
 export * from './topics';
 export * from './define-event';
 export * from './events';
+export * from './erasure-digest';

@@ -1,5 +1,13 @@
 import { RFM_SEGMENT_NAMES } from '@seg/domain-rfm';
-import { type ClusterSummary, nameClusters, type PopulationSummary } from './segment-names';
+import {
+  type ClusterSummary,
+  decideRename,
+  displayedSegmentNames,
+  nameClusters,
+  type PopulationSummary,
+  sameSegmentName,
+  validateSegmentName,
+} from './segment-names';
 
 const population: PopulationSummary = {
   customers: 1000,
@@ -45,7 +53,13 @@ describe('nameClusters', () => {
       '150 customers (15.0%) bring 20.0% of revenue',
     ]);
     expect(names[1]!.reasons).toHaveLength(5); // no collision line
+    expect(names[1]!.reasons[0]).toBe('last order 5 days ago vs a median of 51');
     expect(names[1]!.description).toBe('Bought recently, buy often and spend the most.');
+  });
+
+  it('says "1 day" for a centroid a day (rounded) from the analysis date', () => {
+    const recent = nameClusters([cluster(0, { recencyDays: 0.6, frequency: 2, monetary: 300 }, 1_000, 10), ...clusters.slice(1)], population);
+    expect(recent[0]!.reasons[0]).toBe('last order 1 day ago vs a median of 51');
   });
 
   it('does not depend on the order clusters are given in', () => {
@@ -64,6 +78,11 @@ describe('nameClusters', () => {
     expect(result[0]!.reasons[4]).toBe(
       'cluster 1 also scores Champions and brings more revenue; no free segment is within 1 score step, so the name is qualified',
     );
+  });
+
+  it('says "1 day" for a centroid a day (rounded) from the analysis date', () => {
+    const recent = nameClusters([cluster(0, { recencyDays: 0.6, frequency: 2, monetary: 300 }, 1_000, 10), ...clusters.slice(1)], population);
+    expect(recent[0]!.reasons[0]).toBe('last order 1 day ago vs a median of 51');
   });
 
   it('does not depend on the order clusters are given in', () => {
@@ -95,5 +114,73 @@ describe('nameClusters', () => {
       expect(new Set(result.map((n) => n.name)).size).toBe(k);
       for (const n of result) expect(RFM_SEGMENT_NAMES).toContain(n.rfmSegment);
     }
+  });
+});
+
+describe('validateSegmentName', () => {
+  it('trims a name and accepts up to 64 characters', () => {
+    expect(validateSegmentName('  Winter VIPs ')).toEqual({ ok: true, value: 'Winter VIPs' });
+    expect(validateSegmentName('x'.repeat(64)).ok).toBe(true);
+  });
+
+  it.each([['an empty name', ' \t '], ['65 characters', 'x'.repeat(65)], ['a line break', 'Winter\nVIPs']])('refuses %s as INVALID', (_what, name) => {
+    expect(validateSegmentName(name)).toEqual({ ok: false, error: expect.objectContaining({ field: ['name'], code: 'INVALID' }) });
+  });
+});
+
+describe('sameSegmentName', () => {
+  it('ignores case and surrounding spaces, as the database collation does', () => {
+    expect(sameSegmentName('At Risk', ' at risk')).toBe(true);
+    expect(sameSegmentName('At Risk', 'At Risk 2')).toBe(false);
+  });
+});
+
+describe('displayedSegmentNames and decideRename', () => {
+  // The names the example model above computed, under stable keys.
+  const computed = [
+    { key: 'm1-0', name: 'Loyal' },
+    { key: 'm1-1', name: 'Champions' },
+    { key: 'm1-2', name: 'Lost' },
+    { key: 'm1-3', name: 'At Risk' },
+  ];
+  const none = new Map<string, string>();
+
+  it('shows marketing\'s name over the computed one and says so', () => {
+    const shown = displayedSegmentNames(computed, new Map([['m1-3', 'Win-back targets']]));
+    expect([...shown.entries()]).toEqual([
+      ['m1-0', { name: 'Loyal', overridden: false }],
+      ['m1-1', { name: 'Champions', overridden: false }],
+      ['m1-2', { name: 'Lost', overridden: false }],
+      ['m1-3', { name: 'Win-back targets', overridden: true }],
+    ]);
+  });
+
+  it('keeps names unique when a retrain computes a name marketing gave another segment: the chosen name wins', () => {
+    // m1-2 was renamed 'Champions' while no segment had that name; the next model computed it for m1-1.
+    const shown = displayedSegmentNames(computed, new Map([['m1-2', 'champions']]));
+    expect(shown.get('m1-2')).toEqual({ name: 'champions', overridden: true });
+    expect(shown.get('m1-1')).toEqual({ name: 'Champions 2', overridden: false });
+  });
+
+  it('stores a new name as an override, and clears the override when the computed name comes back', () => {
+    expect(decideRename(computed, none, 'm1-3', '  Win-back targets ')).toEqual({ ok: true, value: 'Win-back targets' });
+    expect(decideRename(computed, new Map([['m1-3', 'Win-back targets']]), 'm1-3', 'At Risk')).toEqual({ ok: true, value: null });
+    // Another spelling of the computed name is a choice of its own.
+    expect(decideRename(computed, none, 'm1-3', 'AT RISK')).toEqual({ ok: true, value: 'AT RISK' });
+  });
+
+  it('refuses a name another segment of the model shows (NAME_TAKEN), whatever its case', () => {
+    expect(decideRename(computed, none, 'm1-3', 'loyal')).toEqual({ ok: false, error: expect.objectContaining({ field: ['name'], code: 'NAME_TAKEN' }) });
+    const renamed = new Map([['m1-0', 'Big spenders']]);
+    expect(decideRename(computed, renamed, 'm1-3', 'Big Spenders')).toMatchObject({ ok: false, error: { code: 'NAME_TAKEN' } });
+    // The computed name a renamed segment gave up is free again.
+    expect(decideRename(computed, renamed, 'm1-3', 'Loyal')).toEqual({ ok: true, value: 'Loyal' });
+    // Renaming a segment to the name it shows already is no conflict.
+    expect(decideRename(computed, renamed, 'm1-0', 'Big spenders')).toEqual({ ok: true, value: 'Big spenders' });
+  });
+
+  it('answers NOT_FOUND for a key outside the model and INVALID for a bad name', () => {
+    expect(decideRename(computed, none, 'm9-0', 'Anything')).toMatchObject({ ok: false, error: { field: ['id'], code: 'NOT_FOUND' } });
+    expect(decideRename(computed, none, 'm1-0', '')).toMatchObject({ ok: false, error: { field: ['name'], code: 'INVALID' } });
   });
 });

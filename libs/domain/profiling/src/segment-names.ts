@@ -1,10 +1,11 @@
-import { formatMoneyGrouped } from '@seg/domain-transactions';
+import { err, formatMoneyGrouped, ok, type Result } from '@seg/domain-transactions';
 import {
   type RfmCutPoints,
   type RfmSegmentName,
   RFM_SEGMENTS,
   scoreCustomer,
 } from '@seg/domain-rfm';
+import { invalid, type InputProblem } from './input-problems';
 
 /** One cluster of a model, in the units people read (days, orders, currency). */
 export interface ClusterSummary {
@@ -60,6 +61,12 @@ function scoreDistance(r: number, f: number, m: number, code: string): number {
   const df = f - Number(code[1]);
   const dm = m - Number(code[2]);
   return Math.sqrt(dr * dr + df * df + dm * dm);
+}
+
+/** Whole days, with the unit in the singular for one ("1 day", "12 days"). */
+function days(value: number): string {
+  const text = number(value, 0);
+  return `${text} ${text === '1' ? 'day' : 'days'}`;
 }
 
 function number(value: number, decimals: number): string {
@@ -165,7 +172,7 @@ export function nameClusters(clusters: readonly ClusterSummary[], population: Po
     const segment = pick === undefined ? score.segment : RFM_SEGMENTS[pick.segmentIndex]!.name;
     const c = cluster.centroid;
     const reasons = [
-      `last order ${number(c.recencyDays, 0)} days ago vs a median of ${number(med.recencyDays, 0)}`,
+      `last order ${days(c.recencyDays)} ago vs a median of ${number(med.recencyDays, 0)}`,
       `${number(c.frequency, 1)} orders vs a median of ${number(med.frequency, 1)}`,
       `spends ${money(c.monetary)} vs ${money(med.monetary)}`,
       `scores R${score.r} F${score.f} M${score.m} (${score.code}) against the population's cut-points: ${score.segment}`,
@@ -198,4 +205,87 @@ export function nameClusters(clusters: readonly ClusterSummary[], population: Po
       reasons,
     };
   });
+}
+
+/** Longest segment name (the column holding names is VARCHAR(64)). */
+export const MAX_SEGMENT_NAME_LENGTH = 64;
+
+/** Names compare as people read them (and as the database collates them): trimmed, ignoring case. */
+export function sameSegmentName(a: string, b: string): boolean {
+  return a.trim().localeCompare(b.trim(), 'en', { sensitivity: 'accent' }) === 0;
+}
+
+/** A name a person entered, trimmed: 1..{@link MAX_SEGMENT_NAME_LENGTH} characters, no control characters. */
+export function validateSegmentName(text: string): Result<string, InputProblem> {
+  const name = text.trim();
+  if (name.length === 0) return err(invalid(['name'], 'the name must not be empty'));
+  if (name.length > MAX_SEGMENT_NAME_LENGTH) return err(invalid(['name'], `the name must be at most ${MAX_SEGMENT_NAME_LENGTH} characters, got ${name.length}`));
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) return err(invalid(['name'], 'the name must not contain control characters (line breaks, tabs)'));
+  return ok(name);
+}
+
+/** A segment of one model with the name profiling computed for it. */
+export interface ComputedSegmentName {
+  /** The segment's stable key (GraphQL Segment.id). */
+  readonly key: string;
+  readonly name: string;
+}
+
+/** The name a segment is shown with, and whether marketing chose it. */
+export interface DisplayedSegmentName {
+  readonly name: string;
+  readonly overridden: boolean;
+}
+
+/**
+ * The names the segments of one model are shown with: marketing's name (keyed by segment key)
+ * over the computed one. Names stay unique within the model: renames are refused when a name is
+ * taken, but a retrain can compute a name marketing gave another segment; then the chosen name
+ * wins and the computed one is numbered ('Loyal 2'). Between two chosen names (which only
+ * happens with overrides from before a retrain), the first segment in the list keeps it.
+ */
+export function displayedSegmentNames(segments: readonly ComputedSegmentName[], overrides: ReadonlyMap<string, string>): Map<string, DisplayedSegmentName> {
+  const used: string[] = [];
+  const isUsed = (name: string) => used.some((u) => sameSegmentName(u, name));
+  const claim = (wanted: string): string => {
+    let name = wanted;
+    for (let n = 2; isUsed(name); n++) name = `${wanted} ${n}`;
+    used.push(name);
+    return name;
+  };
+  // Chosen names are claimed first, so that they keep their exact spelling.
+  const chosen = new Map<string, string>();
+  for (const s of segments) {
+    const name = overrides.get(s.key);
+    if (name !== undefined) chosen.set(s.key, claim(name));
+  }
+  return new Map(
+    segments.map((s) => {
+      const name = chosen.get(s.key);
+      return [s.key, name === undefined ? { name: claim(s.name), overridden: false } : { name, overridden: true }];
+    }),
+  );
+}
+
+/**
+ * Decides a rename of segment `key` within its model: the name must be valid and not shown by
+ * another segment of the model (NAME_TAKEN). Returns the name to store as the override, or null
+ * when the new name is the computed one (the override is then cleared and the segment follows
+ * profiling's name again).
+ */
+export function decideRename(
+  segments: readonly ComputedSegmentName[],
+  overrides: ReadonlyMap<string, string>,
+  key: string,
+  requested: string,
+): Result<string | null, InputProblem> {
+  const target = segments.find((s) => s.key === key);
+  if (target === undefined) return err({ field: ['id'], code: 'NOT_FOUND', message: `no segment "${key}"` });
+  const valid = validateSegmentName(requested);
+  if (!valid.ok) return valid;
+  const shown = displayedSegmentNames(segments, overrides);
+  const holder = segments.find((s) => s.key !== key && sameSegmentName(shown.get(s.key)?.name ?? s.name, valid.value));
+  if (holder !== undefined) return err({ field: ['name'], code: 'NAME_TAKEN', message: `segment "${holder.key}" of the same model is already called "${shown.get(holder.key)?.name}"` });
+  return ok(valid.value === target.name ? null : valid.value);
 }

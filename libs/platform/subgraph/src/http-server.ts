@@ -26,7 +26,15 @@ export interface HttpServerOptions<TContext extends BaseContext> {
   readonly metrics: MetricsRegistry;
   readonly logger: Logger;
   readonly maxBodyBytes?: number;
+  /**
+   * Routes of this server beyond /graphql, /health, /ready and /metrics (the gateway's exports):
+   * resolves true when it answered the request, false to let the server answer 404. A failure is
+   * logged and answered with 500 like any other. Subgraphs have none.
+   */
+  readonly routes?: HttpRoutes;
 }
+
+export type HttpRoutes = (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean>;
 
 export interface RunningHttpServer {
   readonly url: string;
@@ -46,6 +54,9 @@ async function readBody(request: IncomingMessage, limit: number): Promise<string
   }
   return Buffer.concat(chunks).toString('utf8');
 }
+
+/** Longer than any client's idle keep-alive, so that the client always closes first. */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
@@ -74,7 +85,10 @@ export async function startHttpServer<TContext extends BaseContext>(options: Htt
         response.writeHead(200, { 'content-type': options.metrics.contentType });
         return response.end(text);
       }
-      if (url.pathname !== '/graphql') return sendJson(response, 404, { error: 'not found' });
+      if (url.pathname !== '/graphql') {
+        if (options.routes && (await options.routes(request, response, url))) return;
+        return sendJson(response, 404, { error: 'not found' });
+      }
       const headers = new HeaderMap();
       for (const [key, value] of Object.entries(request.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -109,6 +123,10 @@ export async function startHttpServer<TContext extends BaseContext>(options: Htt
       else response.end();
     });
   });
+  // Idle keep-alive connections outlive the clients' (Node's agents drop theirs after 5 s): with
+  // equal timeouts a client can send on a socket the server is closing ("socket hang up").
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
@@ -121,8 +139,14 @@ export async function startHttpServer<TContext extends BaseContext>(options: Htt
     url,
     server,
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      // Requests in flight get a moment to finish; a connection left idle after them would
+      // otherwise hold the close for the whole keep-alive timeout.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const idle = setInterval(() => server.closeIdleConnections(), 250);
+      const grace = setTimeout(() => server.closeAllConnections(), 5_000);
+      await closed;
+      clearInterval(idle);
+      clearTimeout(grace);
       await apollo.stop();
     },
   };

@@ -1,8 +1,8 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { CustomerMetricsData } from '@seg/contracts-events';
 import type { CustomerMetrics } from '@seg/domain-rfm';
 import type { FittedScaler } from '@seg/domain-clustering';
-import { chunk, inList, placeholders, toIsoSeconds, toSqlDateTime } from '@seg/platform-persistence';
+import { chunk, deleteCustomerRows, erasedAmong, inList, placeholders, rememberErased, toIsoSeconds, toSqlDateTime } from '@seg/platform-persistence';
 import type { ModelMetrics, TrainedModel } from '../../application/train-model';
 
 export interface StoredModel {
@@ -55,6 +55,15 @@ interface ModelRow {
 
 const json = <T>(value: unknown): T => (typeof value === 'string' ? (JSON.parse(value) as T) : (value as T));
 
+/** A model's metrics without the projection points of these customers. */
+function withoutPoints(metrics: ModelMetrics, customerIds: ReadonlySet<string>): ModelMetrics {
+  if (!metrics.projection) return metrics;
+  return { ...metrics, projection: { ...metrics.projection, points: metrics.projection.points.filter((p) => !customerIds.has(p.customerId)) } };
+}
+
+/** `LIKE` pattern text matching `text` literally (JSON_SEARCH takes LIKE patterns; backslash escapes). */
+const likeLiteral = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
 const toModel = (row: ModelRow): StoredModel => ({
   version: row.version,
   trainedAt: row.trained_at.toISOString(),
@@ -74,18 +83,24 @@ const toModel = (row: ModelRow): StoredModel => ({
 export class ClusteringRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** Upserts the latest metrics of each customer (the last event of a customer in a batch wins). */
+  /**
+   * Upserts the latest metrics of each customer (the last event of a customer in a batch wins).
+   * Erased customers are skipped (their metrics can arrive after the erasure) and not returned.
+   */
   async upsertFeatures(metrics: readonly CustomerMetricsData[]): Promise<CustomerMetrics[]> {
     const latest = new Map(metrics.map((m) => [m.customerId, m]));
-    for (const part of chunk([...latest.values()], 1_000)) {
-      await this.db.query(
+    await this.db.transaction(async (tx) => {
+      for (const id of await erasedAmong(tx, [...latest.keys()])) latest.delete(id);
+      for (const part of chunk([...latest.values()], 1_000)) {
+        await tx.query(
         `INSERT INTO customer_features (customer_id, country, first_purchase_at, last_purchase_at, frequency, monetary_milli, cancelled_milli)
          VALUES ${placeholders(part.length, 7)}
          ON DUPLICATE KEY UPDATE country = VALUES(country), first_purchase_at = VALUES(first_purchase_at), last_purchase_at = VALUES(last_purchase_at),
            frequency = VALUES(frequency), monetary_milli = VALUES(monetary_milli), cancelled_milli = VALUES(cancelled_milli)`,
         part.flatMap((m) => [m.customerId, m.country, toSqlDateTime(m.firstPurchaseAt), toSqlDateTime(m.lastPurchaseAt), m.frequency, m.monetaryMilli, m.cancelledMilli]),
-      );
-    }
+        );
+      }
+    });
     return [...latest.values()].map((m) => ({
       customerId: m.customerId,
       country: m.country,
@@ -122,17 +137,25 @@ export class ClusteringRepository {
     return Number(rows[0]?.n ?? 0);
   }
 
-  /** Customers whose features changed after the given model was trained. */
+  /**
+   * Customers whose features changed after the given model was trained, erased customers included:
+   * the model's aggregates still count them, so an erasure is a reason to retrain.
+   */
   async countChangedSince(trainedAt: string): Promise<number> {
-    const rows: { n: number | string }[] = await this.db.query('SELECT COUNT(*) AS n FROM customer_features WHERE updated_at > ?', [
-      toSqlDateTime(trainedAt),
-    ]);
+    const rows: { n: number | string }[] = await this.db.query(
+      'SELECT (SELECT COUNT(*) FROM customer_features WHERE updated_at > ?) + (SELECT COUNT(*) FROM erased_customers WHERE erased_at > ?) AS n',
+      [toSqlDateTime(trainedAt), toSqlDateTime(trainedAt)],
+    );
     return Number(rows[0]?.n ?? 0);
   }
 
-  /** Stores a model version and its assignments in one transaction; returns the new version. */
+  /**
+   * Stores a model version and its assignments in one transaction; returns the new version.
+   * Customers erased while the model trained get no assignment and no point on its projection.
+   */
   async saveModel(model: TrainedModel, features: readonly string[], trainedAt: string): Promise<StoredModel> {
     const version = await this.db.transaction(async (tx) => {
+      const erased = await erasedAmong(tx, model.assignments.map((a) => a.customerId));
       const result: { insertId: number } = await tx.query(
         `INSERT INTO segmentation_models (trained_at, as_of, k, seed, customers, inertia, features, scaler, centroids, summary, metrics)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -147,11 +170,11 @@ export class ClusteringRepository {
           JSON.stringify(model.scaler),
           JSON.stringify(model.centroids),
           JSON.stringify({ clusters: model.clusters, population: model.population }),
-          JSON.stringify(model.metrics),
+          JSON.stringify(withoutPoints(model.metrics, erased)),
         ],
       );
       const modelVersion = result.insertId;
-      for (const part of chunk(model.assignments, 2_000)) {
+      for (const part of chunk(model.assignments.filter((a) => !erased.has(a.customerId)), 2_000)) {
         await tx.query(
           `INSERT INTO customer_assignments (customer_id, model_version, cluster, distance) VALUES ${placeholders(part.length, 4)}
            ON DUPLICATE KEY UPDATE model_version = VALUES(model_version), cluster = VALUES(cluster), distance = VALUES(distance)`,
@@ -165,14 +188,52 @@ export class ClusteringRepository {
     return stored;
   }
 
+  /** Stores placements; customers erased meanwhile are skipped. */
   async saveAssignments(assignments: readonly Assignment[]): Promise<void> {
-    for (const part of chunk(assignments, 2_000)) {
-      await this.db.query(
-        `INSERT INTO customer_assignments (customer_id, model_version, cluster, distance) VALUES ${placeholders(part.length, 4)}
-         ON DUPLICATE KEY UPDATE model_version = VALUES(model_version), cluster = VALUES(cluster), distance = VALUES(distance)`,
-        part.flatMap((a) => [a.customerId, a.modelVersion, a.cluster, a.distance]),
-      );
+    await this.db.transaction(async (tx) => {
+      const erased = await erasedAmong(tx, assignments.map((a) => a.customerId));
+      for (const part of chunk(assignments.filter((a) => !erased.has(a.customerId)), 2_000)) {
+        await tx.query(
+          `INSERT INTO customer_assignments (customer_id, model_version, cluster, distance) VALUES ${placeholders(part.length, 4)}
+           ON DUPLICATE KEY UPDATE model_version = VALUES(model_version), cluster = VALUES(cluster), distance = VALUES(distance)`,
+          part.flatMap((a) => [a.customerId, a.modelVersion, a.cluster, a.distance]),
+        );
+      }
+    });
+  }
+
+  /**
+   * Erases customers (GDPR art. 17): their features and assignments go, their points leave the
+   * stored models' projections, and they are remembered as erased so that later metric events
+   * are dropped. One statement per table per batch (plus one update per model that showed them);
+   * erasing again is harmless. Centroids, cluster sizes and summaries of models trained before
+   * are aggregates and stay until the next training.
+   */
+  async eraseCustomers(customerIds: readonly string[]): Promise<{ features: number; assignments: number; models: number }> {
+    if (customerIds.length === 0) return { features: 0, assignments: 0, models: 0 };
+    return this.db.transaction(async (tx) => {
+      await rememberErased(tx, customerIds);
+      const features = await deleteCustomerRows(tx, 'customer_features', 'customer_id', customerIds);
+      const assignments = await deleteCustomerRows(tx, 'customer_assignments', 'customer_id', customerIds);
+      const models = await this.removeFromProjections(tx, customerIds);
+      return { features, assignments, models };
+    });
+  }
+
+  private async removeFromProjections(tx: EntityManager, customerIds: readonly string[]): Promise<number> {
+    const erased = new Set(customerIds);
+    const versions = new Set<number>();
+    for (const part of chunk([...erased], 200)) {
+      const found = part.map(() => `JSON_SEARCH(metrics, 'one', ?, NULL, '$.projection.points[*].customerId') IS NOT NULL`).join(' OR ');
+      const rows: { version: number }[] = await tx.query(`SELECT version FROM segmentation_models WHERE metrics IS NOT NULL AND (${found})`, part.map(likeLiteral));
+      for (const row of rows) versions.add(row.version);
     }
+    for (const version of versions) {
+      const rows: { metrics: string | ModelMetrics }[] = await tx.query('SELECT metrics FROM segmentation_models WHERE version = ? FOR UPDATE', [version]);
+      const metrics = rows[0] ? json<ModelMetrics>(rows[0].metrics) : null;
+      if (metrics) await tx.query('UPDATE segmentation_models SET metrics = ? WHERE version = ?', [JSON.stringify(withoutPoints(metrics, erased)), version]);
+    }
+    return versions.size;
   }
 
   async assignmentsOf(customerIds: readonly string[]): Promise<Map<string, Assignment>> {

@@ -1,4 +1,5 @@
 import { requireRole, type GraphQLResolverMap, type SubgraphContext } from '@seg/platform-subgraph';
+import { eraseCustomer, type EraseCustomerPorts } from '../../application/customer-erasure';
 import type { ImportJobs } from '../../application/import-jobs';
 import { recordTransactions, type RecordTransactionsPorts, type TransactionInput } from '../../application/record-transactions';
 import type { CustomerDirectoryRepository, CustomerRecord } from '../persistence/customer-directory.repository';
@@ -9,6 +10,7 @@ export interface IngestResolverDeps {
   readonly customers: CustomerDirectoryRepository;
   readonly imports: ImportJobs<ImportJobRecord>;
   readonly live: RecordTransactionsPorts;
+  readonly erasure: EraseCustomerPorts;
 }
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
@@ -43,6 +45,10 @@ export function ingestResolvers(deps: IngestResolverDeps): GraphQLResolverMap<Su
       recordTransactions: async (_: unknown, args: { lines: TransactionInput[] }, context: SubgraphContext) => {
         requireRole(context, 'admin');
         return recordTransactions(args.lines, context.correlationId, deps.live);
+      },
+      eraseCustomer: async (_: unknown, args: { id: string }, context: SubgraphContext) => {
+        requireRole(context, 'admin');
+        return eraseCustomer(args.id, context.role, context.correlationId, deps.erasure);
       },
     },
     Customer: {

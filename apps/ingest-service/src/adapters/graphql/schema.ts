@@ -35,6 +35,8 @@ export const ingestSubgraph: SubgraphDescriptor = {
       rejected: Int!
       "Valid lines without a customer id: counted, not attributable, not published."
       withoutCustomer: Int!
+      "Lines of erased customers: counted, not published, not kept (not even as rejected rows)."
+      erased: Int!
       bytesRead: Float!
       startedAt: String!
       finishedAt: String
@@ -82,8 +84,18 @@ export const ingestSubgraph: SubgraphDescriptor = {
 
     type RecordTransactionsPayload {
       accepted: Int!
+      "Lines of erased customers: dropped, not recorded."
+      erased: Int!
       "Identities of the accepted lines; sending a line again does not count it twice."
       lineIds: [ID!]!
+      userErrors: [UserError!]!
+    }
+
+    type EraseCustomerPayload {
+      "The erased customer's id, normalised as in imports (17850.0 -> 17850); null when the id is invalid."
+      customerId: ID
+      "True once the erasure is recorded; every service then deletes what it holds of the customer."
+      requested: Boolean!
       userErrors: [UserError!]!
     }
 
@@ -100,6 +112,8 @@ export const ingestSubgraph: SubgraphDescriptor = {
       cancelImport(id: ID!): CancelImportPayload!
       "Records up to 1,000 transaction lines (admin); invalid lines come back as userErrors."
       recordTransactions(lines: [TransactionInput!]!): RecordTransactionsPayload!
+      "Erases a customer in every service (GDPR art. 17; admin). Their later lines are dropped. Repeating it is harmless."
+      eraseCustomer(id: ID!): EraseCustomerPayload!
     }
   `,
 };

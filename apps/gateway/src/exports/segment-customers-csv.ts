@@ -1,0 +1,245 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { ApolloServer } from '@apollo/server';
+import { csvRow } from '@seg/platform-csv';
+import type { Logger } from '@seg/platform-observability';
+import { CORRELATION_HEADER, type HttpRoutes, type Role } from '@seg/platform-subgraph';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { GatewayContext } from '../graphql/gateway-context';
+
+/** `GET /exports/segments/<segment id>/customers.csv` */
+const EXPORT_PATH = /^\/exports\/segments\/([^/]+)\/customers\.csv$/;
+
+/** Roles that may download customer lists (they hold customer ids for campaigns). */
+export const EXPORT_ROLES: readonly Role[] = ['marketer', 'admin'];
+
+/** Customers per GraphQL page: the largest `first` the customers connection accepts. */
+export const EXPORT_PAGE_SIZE = 250;
+
+/** One page of a segment's customers, as the export asks the gateway for it. */
+export const CUSTOMERS_PAGE_QUERY = `query SegmentCustomersExport($id: ID!, $after: String) {
+  segment(id: $id) {
+    name
+    customers(first: ${EXPORT_PAGE_SIZE}, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        id
+        country
+        rfm { recencyDays frequency monetary r f m segment }
+        segment { name coupon { offer discountPercent } }
+        couponRecommendations { holdout }
+      }
+    }
+  }
+}`;
+
+export const EXPORT_COLUMNS = [
+  'customer_id',
+  'country',
+  'recency_days',
+  'frequency',
+  'monetary',
+  'r',
+  'f',
+  'm',
+  'rfm_segment',
+  'segment',
+  'coupon_offer',
+  'coupon_discount_percent',
+  'holdout',
+] as const;
+
+export interface ExportedCustomer {
+  readonly id: string;
+  readonly country: string | null;
+  readonly rfm: { readonly recencyDays: number; readonly frequency: number; readonly monetary: number; readonly r: number; readonly f: number; readonly m: number; readonly segment: string } | null;
+  readonly segment: { readonly name: string; readonly coupon: { readonly offer: string; readonly discountPercent: number } } | null;
+  readonly couponRecommendations: readonly { readonly holdout: boolean }[];
+}
+
+interface CustomersPage {
+  readonly segment: {
+    readonly name: string;
+    readonly customers: { readonly pageInfo: { readonly hasNextPage: boolean; readonly endCursor: string | null }; readonly nodes: readonly ExportedCustomer[] };
+  } | null;
+}
+
+/** The segment id of an export path, or undefined for any other path. */
+export function exportedSegmentId(pathname: string): string | undefined {
+  const match = EXPORT_PATH.exec(pathname);
+  if (!match?.[1]) return undefined;
+  try {
+    const id = decodeURIComponent(match[1]);
+    return id.length > 0 ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One CSV line per customer (RFC 4180, CRLF, text defused against spreadsheet formulas). A value
+ * the platform does not have yet (no RFM values, no segment, no recommendation) is an empty cell;
+ * `holdout` is the customer's first recommendation's, the default campaign's.
+ */
+export function exportedCustomerRow(customer: ExportedCustomer): string {
+  const { rfm, segment } = customer;
+  const holdout = customer.couponRecommendations[0]?.holdout;
+  return csvRow([
+    customer.id,
+    customer.country ?? '',
+    rfm?.recencyDays ?? '',
+    rfm?.frequency ?? '',
+    rfm?.monetary ?? '',
+    rfm?.r ?? '',
+    rfm?.f ?? '',
+    rfm?.m ?? '',
+    rfm?.segment ?? '',
+    segment?.name ?? '',
+    segment?.coupon.offer ?? '',
+    segment?.coupon.discountPercent ?? '',
+    holdout === undefined ? '' : String(holdout),
+  ]);
+}
+
+/** A file name made of the segment id's safe characters. */
+export function exportFileName(segmentId: string): string {
+  const safe = segmentId.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80);
+  return `segment-${safe}-customers.csv`;
+}
+
+function sendError(response: ServerResponse, status: number, errors: readonly GraphQLFormattedError[], headers: Record<string, string> = {}): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  response.end(JSON.stringify({ errors }));
+}
+
+/** Waits until the response can take more data, or the client has gone. */
+function drained(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
+}
+
+class PageFailed extends Error {
+  constructor(readonly errors: readonly GraphQLFormattedError[]) {
+    super(errors.map((error) => error.message).join('; '));
+  }
+}
+
+export interface SegmentCustomersExportOptions {
+  /** The gateway's own Apollo server: the export runs the same operation a client would. */
+  readonly apollo: Pick<ApolloServer<GatewayContext>, 'executeOperation'>;
+  /** The context function of /graphql: the same credentials, the same 401s. */
+  readonly context: (request: IncomingMessage) => Promise<GatewayContext>;
+  readonly logger: Logger;
+}
+
+/**
+ * `GET /exports/segments/<segment id>/customers.csv`: every customer of a segment as a CSV
+ * download, for marketers and admins. It pages through `segment(id) { customers(first: 250,
+ * after) }` by executing GraphQL against the gateway itself (so the query limits, the roles the
+ * subgraphs enforce and the error masking all apply) and streams each page as it arrives. 401
+ * without valid credentials, 403 for a viewer, 404 for an unknown segment, 502 when the first page
+ * cannot be read; a failure after the first page cuts the download short (the client sees an
+ * incomplete transfer, never a file that looks complete).
+ */
+export function segmentCustomersCsvRoute(options: SegmentCustomersExportOptions): HttpRoutes {
+  const { apollo, logger } = options;
+  return async (request, response, url) => {
+    const segmentId = exportedSegmentId(url.pathname);
+    if (segmentId === undefined) {
+      if (!url.pathname.startsWith('/exports/')) return false;
+      sendError(response, 404, [{ message: 'no such export: use /exports/segments/<segment id>/customers.csv', extensions: { code: 'NOT_FOUND' } }]);
+      return true;
+    }
+    if (request.method !== 'GET') {
+      sendError(response, 405, [{ message: 'use GET', extensions: { code: 'METHOD_NOT_ALLOWED' } }], { allow: 'GET' });
+      return true;
+    }
+    let context: GatewayContext;
+    try {
+      context = await options.context(request);
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) throw error;
+      const http = error.extensions['http'] as { status?: number } | undefined;
+      sendError(response, http?.status ?? 401, [{ message: error.message, extensions: { code: error.extensions['code'] ?? 'UNAUTHENTICATED' } }], { 'www-authenticate': 'Bearer' });
+      return true;
+    }
+    const head = { [CORRELATION_HEADER]: context.correlationId };
+    if (!EXPORT_ROLES.includes(context.role)) {
+      sendError(response, 403, [{ message: `exports need the marketer or admin role; you have ${context.role}`, extensions: { code: 'FORBIDDEN' } }], head);
+      return true;
+    }
+
+    const page = async (after: string | null): Promise<CustomersPage> => {
+      const result = await apollo.executeOperation<CustomersPage>({ query: CUSTOMERS_PAGE_QUERY, variables: { id: segmentId, after } }, { contextValue: context });
+      if (result.body.kind !== 'single') throw new Error('the export expected a single GraphQL result');
+      const { data, errors } = result.body.singleResult;
+      // A page with any error is refused whole: an export must not drop values silently.
+      if (errors && errors.length > 0) throw new PageFailed(errors);
+      if (!data) throw new PageFailed([{ message: 'no data' }]);
+      return data;
+    };
+
+    const started = performance.now();
+    const log = { correlationId: context.correlationId, role: context.role, segmentId };
+    let current: CustomersPage;
+    try {
+      current = await page(null);
+    } catch (error) {
+      if (!(error instanceof PageFailed)) throw error;
+      logger.warn({ ...log, errors: error.errors }, `segment export failed: ${error.message}`);
+      const fromSubgraph = error.errors.some((e) => e.extensions?.['serviceName'] !== undefined);
+      sendError(response, fromSubgraph ? 502 : 500, error.errors, head);
+      return true;
+    }
+    if (current.segment === null) {
+      sendError(response, 404, [{ message: `no segment with id ${JSON.stringify(segmentId)}`, extensions: { code: 'NOT_FOUND' } }], head);
+      return true;
+    }
+
+    response.writeHead(200, {
+      ...head,
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="${exportFileName(segmentId)}"`,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    });
+    if (!response.write(csvRow(EXPORT_COLUMNS))) await drained(response);
+    let rows = 0;
+    let segment = current.segment;
+    const cursors = new Set<string>();
+    try {
+      for (;;) {
+        const chunk = segment.customers.nodes.map(exportedCustomerRow).join('');
+        rows += segment.customers.nodes.length;
+        if (chunk.length > 0 && !response.write(chunk)) await drained(response);
+        if (response.destroyed) {
+          logger.info({ ...log, rows }, 'segment export abandoned by the client');
+          return true;
+        }
+        const { hasNextPage, endCursor } = segment.customers.pageInfo;
+        if (!hasNextPage) break;
+        if (endCursor === null || cursors.has(endCursor)) throw new PageFailed([{ message: `the customers connection gave no new cursor after ${rows} rows` }]);
+        cursors.add(endCursor);
+        current = await page(endCursor);
+        // The segment vanished between pages (a retrain replaced it): stop rather than mix models.
+        if (current.segment === null) throw new PageFailed([{ message: `segment ${segmentId} is gone after ${rows} rows` }]);
+        segment = current.segment;
+      }
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      logger.warn({ ...log, rows }, `segment export cut short: ${message}`);
+      response.destroy();
+      return true;
+    }
+    response.end();
+    logger.info({ ...log, rows, ms: Math.round(performance.now() - started) }, 'segment exported');
+    return true;
+  };
+}
