@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job: brings up MariaDB and Kafka, installs and builds, starts the five processes,
-# imports the bundled sample, waits until segments exist, prints them with one GraphQL query,
-# and leaves the gateway running. Ctrl-C stops everything this script started.
+# The main job: brings up MariaDB and Kafka, installs and builds, starts the five processes and
+# the dashboard, imports the bundled sample, waits until segments exist, prints them with one
+# GraphQL query, and leaves the gateway and the dashboard running. Ctrl-C stops everything this
+# script started.
 set -euo pipefail
 SCRIPT_NAME=start
 . "$(dirname "$0")/lib/common.sh"
@@ -35,9 +36,15 @@ for app in "${APPS[@]}"; do
   say "started $app (pid $!, log .local/logs/$app.log)"
 done
 
+# The marketing dashboard: the built web app and a same-origin proxy to the gateway.
+node --enable-source-maps dist/apps/dashboard/main.js >>"$LOGS/dashboard.log" 2>&1 &
+pids+=("$!")
+say "started dashboard (pid $!, log .local/logs/dashboard.log)"
+
 npx tsx tools/demo.ts "${1:-data/sample/online_retail_2010-12_2011-02.csv.gz}"
 
 say "gateway: http://${SEG_GATEWAY_HOST:-127.0.0.1}:${SEG_GATEWAY_PORT:-4000}/graphql  (API keys per role: SEG_API_KEYS in .local/secrets.env)"
+say "dashboard: http://${SEG_DASHBOARD_HOST:-127.0.0.1}:${SEG_DASHBOARD_PORT:-4005}/  (sign in with a key from SEG_API_KEYS in .local/secrets.env: viewer reads, marketer also edits coupons, admin also imports)"
 say "logs: .local/logs/   press Ctrl-C to stop everything"
 wait -n "${pids[@]}" || true
 say "a service stopped; shutting down the rest (logs: .local/logs/)"

@@ -19,6 +19,8 @@ npx nx run-many -t lint typecheck --outputStyle=static --parallel=2 >"$LOGS/chec
 say "supergraph up to date"
 npx tsx tools/compose-supergraph.ts --check
 build_apps
+# The dashboard's browser test drives Debian's Chromium (installed here when missing).
+bash tools/infra/chromium.sh
 
 say "jest: unit, integration (real MariaDB and Kafka) and end-to-end tests"
 npx jest -c jest.workspace.cjs --maxWorkers=2 "$@"
