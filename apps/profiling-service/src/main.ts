@@ -13,6 +13,7 @@ import { CustomerDirectoryRepository } from './adapters/persistence/customer-dir
 import { MarketingRepository } from './adapters/persistence/marketing.repository';
 import { profilingSubgraph } from './adapters/graphql/schema';
 import { profilingResolvers } from './adapters/graphql/resolvers';
+import { ReadCache } from './application/read-cache';
 
 /** Composition root: config -> database -> Kafka -> handlers -> subgraph -> shutdown. */
 async function main(): Promise<RunningService> {
@@ -25,6 +26,9 @@ async function main(): Promise<RunningService> {
   const repository = new ProfilingRepository(db);
   const directory = new CustomerDirectoryRepository(db);
   await repository.seedCouponRules(DEFAULT_COUPON_RULES);
+  // Segments, rules, overrides and campaigns as every request reads them; this process's own
+  // writes clear it, other replicas' show up within a second.
+  const cache = new ReadCache(1_000);
   // The producer only carries dead letters: profiling publishes no events of its own yet.
   const { kafka, producer } = await prepareKafka(config.kafka, logger, shutdown.signal, metricsRegistry);
 
@@ -43,6 +47,7 @@ async function main(): Promise<RunningService> {
           for (const event of events) {
             const segments = profileModel(event, await repository.previousSegments(event.data.modelVersion));
             await repository.saveSegments(event.data, segments);
+            cache.invalidate();
             context.logger.info(
               { modelVersion: event.data.modelVersion, segments: segments.map((s) => `${s.name} (${s.key}${s.inheritedFrom ? ', continued' : ''})`) },
               'profiled a segmentation model',
@@ -61,6 +66,7 @@ async function main(): Promise<RunningService> {
           // After the erasure is remembered: a metrics change arriving meanwhile is dropped. A crash
           // in between replays the batch, and both deletions are idempotent.
           const directoryRows = await directory.eraseCustomers(customerIds);
+          cache.invalidate();
           context.logger.info({ erasures: events.length, ...deleted, directory: directoryRows }, 'erased customers');
         },
       },
@@ -69,8 +75,8 @@ async function main(): Promise<RunningService> {
 
   // RFM scores over the customer directory, with the same functions as the rfm service.
   const snapshots = new SnapshotCache(() => directory.fingerprint(), () => directory.allMetrics());
-  const customerQueries = { snapshots, segmentMembers: (version: number, cluster: number) => directory.segmentMembers(version, cluster), latestSegments: () => repository.latestSegments() };
-  const http = await serveSubgraph({ settings: config, descriptor: profilingSubgraph, resolvers: profilingResolvers(repository, config.holdoutShare, customerQueries, new MarketingRepository(db)), readiness: async () => combineReadiness(await databaseReadiness(db), consumerReadiness(consumer)), metrics: metricsRegistry, logger });
+  const customerQueries = { snapshots, segmentMembers: (version: number, cluster: number) => directory.segmentMembers(version, cluster), latestSegments: () => cache.get('latestSegments', () => repository.latestSegments()) };
+  const http = await serveSubgraph({ settings: config, descriptor: profilingSubgraph, resolvers: profilingResolvers(repository, config.holdoutShare, customerQueries, new MarketingRepository(db), cache), readiness: async () => combineReadiness(await databaseReadiness(db), consumerReadiness(consumer)), metrics: metricsRegistry, logger });
 
   return {
     async close() {

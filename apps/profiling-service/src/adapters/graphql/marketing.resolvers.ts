@@ -22,6 +22,7 @@ import { RFM_SEGMENT_NAMES, type RfmSegmentName } from '@seg/domain-rfm';
 import { requireRole, type GraphQLResolverMap, type SubgraphContext } from '@seg/platform-subgraph';
 import type { MarketingRepository, SegmentLocation, SegmentOverride } from '../persistence/marketing.repository';
 import type { ProfilingRepository, SegmentRecord } from '../persistence/profiling.repository';
+import type { ReadCache } from '../../application/read-cache';
 
 /** The campaign id of the built-in default recommendation's holdout draw. */
 export const DEFAULT_CAMPAIGN = 'default';
@@ -33,6 +34,8 @@ export interface MarketingDependencies {
   readonly holdoutShare: number;
   /** A stored segment as the GraphQL Segment (with its computed name and default coupon; overrides apply field by field). */
   readonly segmentFields: (segment: SegmentRecord, rules: readonly CouponRule[]) => object;
+  /** What every request reads and few write, shared by the requests of this process. */
+  readonly cache: ReadCache;
   readonly now?: () => Date;
   readonly newCampaignId?: () => string;
 }
@@ -61,6 +64,7 @@ class RequestView {
   rules!: () => Promise<CouponRule[]>;
   campaigns!: () => Promise<CouponCampaign[]>;
   customersBySegment!: () => Promise<Map<string, string[]>>;
+  private customers = new Map<string, Promise<SegmentRecord | null>>();
   private names = new Map<number, Promise<Map<string, DisplayedSegmentName>>>();
   private reaches = new Map<string, Promise<CampaignReach>>();
 
@@ -69,19 +73,33 @@ class RequestView {
   }
 
   reset(): void {
-    this.overrides = once(() => this.deps.marketing.overrides());
-    this.rules = once(() => this.deps.profiling.couponRules());
-    this.campaigns = once(() => this.deps.marketing.campaigns());
-    this.customersBySegment = once(() => this.deps.marketing.latestCustomersBySegment());
+    const { cache, marketing, profiling } = this.deps;
+    this.overrides = once(() => cache.get('overrides', () => marketing.overrides()));
+    this.rules = once(() => cache.get('couponRules', () => profiling.couponRules()));
+    this.campaigns = once(() => cache.get('campaigns', () => marketing.campaigns()));
+    this.customersBySegment = once(() => marketing.latestCustomersBySegment());
+    this.customers = new Map();
     this.names = new Map();
     this.reaches = new Map();
+  }
+
+  /** The customer's segment, read once per request (its segment and its recommendations both need it). */
+  customerSegment(customerId: string): Promise<SegmentRecord | null> {
+    let segment = this.customers.get(customerId);
+    if (!segment) {
+      segment = this.deps.profiling.customerSegment(customerId);
+      this.customers.set(customerId, segment);
+    }
+    return segment;
   }
 
   /** The names the segments of a model version are shown with. */
   displayedNames(modelVersion: number): Promise<Map<string, DisplayedSegmentName>> {
     let names = this.names.get(modelVersion);
     if (!names) {
-      names = Promise.all([this.deps.marketing.modelSegmentNames(modelVersion), this.overrides()]).then(([segments, overrides]) =>
+      const { cache, marketing } = this.deps;
+      const computed = cache.get(`modelSegmentNames:${modelVersion}`, () => marketing.modelSegmentNames(modelVersion));
+      names = Promise.all([computed, this.overrides()]).then(([segments, overrides]) =>
         displayedSegmentNames(segments, chosenNames(overrides)),
       );
       this.names.set(modelVersion, names);
@@ -132,8 +150,14 @@ export function marketingResolvers(deps: MarketingDependencies): GraphQLResolver
     return view;
   };
 
-  const segmentPayload = async (context: SubgraphContext, outcome: { ok: true; value: SegmentLocation } | { ok: false; error: InputProblem } | null, id: string) => {
+  /** After a write: this process reads it at once, this request too. */
+  const written = (context: SubgraphContext) => {
+    deps.cache.invalidate();
     viewOf(context).reset();
+  };
+
+  const segmentPayload = async (context: SubgraphContext, outcome: { ok: true; value: SegmentLocation } | { ok: false; error: InputProblem } | null, id: string) => {
+    written(context);
     if (outcome === null) return { segment: null, userErrors: userErrors([notFound(id)]) };
     if (!outcome.ok) return { segment: null, userErrors: userErrors([outcome.error]) };
     const [record, rules] = await Promise.all([deps.profiling.segment(outcome.value.modelVersion, outcome.value.cluster), deps.profiling.couponRules()]);
@@ -183,7 +207,7 @@ export function marketingResolvers(deps: MarketingDependencies): GraphQLResolver
         const rule = validateCouponRule(args.rfmSegment, args.rule);
         if (!rule.ok) return { rule: null, userErrors: userErrors(rule.error) };
         await deps.marketing.setCouponRule(rule.value);
-        viewOf(context).reset();
+        written(context);
         return { rule: rule.value, userErrors: [] };
       },
       createCouponCampaign: async (_: unknown, args: { input: CouponCampaignInput }, context: SubgraphContext) => {
@@ -193,7 +217,7 @@ export function marketingResolvers(deps: MarketingDependencies): GraphQLResolver
         if (!draft.ok) return { campaign: null, userErrors: userErrors(underField(['input'], draft.error)) };
         const campaign: CouponCampaign = { id: newCampaignId(), ...draft.value, createdAt: isoSeconds(at.getTime()), createdBy: context.role };
         await deps.marketing.createCampaign(campaign);
-        viewOf(context).reset();
+        written(context);
         return { campaign, userErrors: [] };
       },
     },
@@ -208,10 +232,15 @@ export function marketingResolvers(deps: MarketingDependencies): GraphQLResolver
       holdoutCustomers: async (campaign: CouponCampaign, _: unknown, context: SubgraphContext) => (await viewOf(context).reach(campaign)).holdout,
     },
     Customer: {
-      couponRecommendations: async (customer: { id: string }, _: unknown, context: SubgraphContext) => {
-        const segment = await deps.profiling.customerSegment(customer.id);
-        if (!segment) return [];
+      segment: async (customer: { id: string }, _: unknown, context: SubgraphContext) => {
         const view = viewOf(context);
+        const segment = await view.customerSegment(customer.id);
+        return segment ? deps.segmentFields(segment, await view.rules()) : null;
+      },
+      couponRecommendations: async (customer: { id: string }, _: unknown, context: SubgraphContext) => {
+        const view = viewOf(context);
+        const segment = await view.customerSegment(customer.id);
+        if (!segment) return [];
         const [names, coupon, campaigns] = await Promise.all([view.displayedNames(segment.modelVersion), view.couponOf(segment), view.campaigns()]);
         return recommendCoupons(customer.id, { key: segment.key, name: names.get(segment.key)?.name ?? segment.name, coupon }, campaigns, now(), {
           campaignId: DEFAULT_CAMPAIGN,

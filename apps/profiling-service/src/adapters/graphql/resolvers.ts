@@ -5,8 +5,16 @@ import type { ProfilingRepository, SegmentRecord } from '../persistence/profilin
 import type { MarketingRepository } from '../persistence/marketing.repository';
 import { customerQueryResolvers, type CustomerQueryDependencies } from './customer-queries.resolvers';
 import { marketingResolvers } from './marketing.resolvers';
+import type { ReadCache } from '../../application/read-cache';
 
-export function profilingResolvers(repository: ProfilingRepository, holdoutShare: number, customerQueries: CustomerQueryDependencies, marketing: MarketingRepository): GraphQLResolverMap<SubgraphContext> {
+export function profilingResolvers(
+  repository: ProfilingRepository,
+  holdoutShare: number,
+  customerQueries: CustomerQueryDependencies,
+  marketing: MarketingRepository,
+  cache: ReadCache,
+): GraphQLResolverMap<SubgraphContext> {
+  const latest = () => Promise.all([cache.get('latestSegments', () => repository.latestSegments()), cache.get('couponRules', () => repository.couponRules())]);
   const segmentFields = (s: SegmentRecord, rules: readonly CouponRule[]) => ({
     id: s.key,
     modelVersion: s.modelVersion,
@@ -24,24 +32,20 @@ export function profilingResolvers(repository: ProfilingRepository, holdoutShare
     topCountries: s.topCountries,
     coupon: couponForSegment(rules, s.rfmSegment as RfmSegmentName),
   });
-  return mergeResolvers(customerQueryResolvers(customerQueries), marketingResolvers({ marketing, profiling: repository, holdoutShare, segmentFields }), {
+  return mergeResolvers(customerQueryResolvers(customerQueries), marketingResolvers({ marketing, profiling: repository, holdoutShare, segmentFields, cache }), {
     Query: {
       segments: async () => {
-        const [segments, rules] = await Promise.all([repository.latestSegments(), repository.couponRules()]);
+        const [segments, rules] = await latest();
         return segments.map((s) => segmentFields(s, rules));
       },
       segment: async (_: unknown, { id }: { id: string }) => {
-        const [segments, rules] = await Promise.all([repository.latestSegments(), repository.couponRules()]);
+        const [segments, rules] = await latest();
         const segment = segments.find((s) => s.key === id);
         return segment ? segmentFields(segment, rules) : null;
       },
     },
     Customer: {
       __resolveReference: (reference: { id: string }) => ({ id: reference.id }),
-      segment: async (customer: { id: string }) => {
-        const segment = await repository.customerSegment(customer.id);
-        return segment ? segmentFields(segment, await repository.couponRules()) : null;
-      },
     },
   });
 }
