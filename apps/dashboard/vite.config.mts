@@ -24,6 +24,6 @@ export default defineConfig({
   server: {
     host: '127.0.0.1',
     port: 4005,
-    proxy: { '/graphql': gateway, '/exports': gateway },
+    proxy: { '/graphql': gateway, '/exports': gateway, '/imports': gateway },
   },
 });

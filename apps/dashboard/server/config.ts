@@ -17,7 +17,7 @@ export interface DashboardConfig {
   readonly logLevel: string;
   readonly host: string;
   readonly port: number;
-  /** The gateway's origin (no path): /graphql and /exports/... are forwarded there. */
+  /** The gateway's origin (no path): /graphql, /exports/... and /imports[/...] are forwarded there. */
   readonly gatewayOrigin: string;
   /** The built browser app (index.html and assets/). */
   readonly staticRoot: string;

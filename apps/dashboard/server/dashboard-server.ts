@@ -26,6 +26,29 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
   response.end(JSON.stringify(body));
 }
 
+/**
+ * Reads and drops the rest of a request body for up to 5 s or 16 MiB, then closes the connection
+ * if the body has not ended: closing at once with unread data would reset the connection, and
+ * the browser, still sending, could lose the answer it was given.
+ */
+function dropRestOfBody(request: IncomingMessage): void {
+  if (request.complete || request.destroyed) return;
+  let dropped = 0;
+  const close = () => {
+    clearTimeout(timer);
+    request.socket?.destroy();
+  };
+  const timer = setTimeout(close, 5_000);
+  timer.unref();
+  request.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > 16 * 1024 * 1024) close();
+  });
+  request.once('end', () => clearTimeout(timer));
+  request.once('close', () => clearTimeout(timer));
+  request.resume();
+}
+
 async function isFile(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isFile();
@@ -35,9 +58,10 @@ async function isFile(path: string): Promise<boolean> {
 }
 
 /**
- * Serves the built dashboard and forwards /graphql and /exports/... to the gateway, so that the
- * browser talks to one origin: the API key stays on it (no CORS, connect-src 'self'), and the
- * gateway keeps doing all authentication and authorisation.
+ * Serves the built dashboard and forwards /graphql, /exports/... and /imports[/...] to the
+ * gateway, so that the browser talks to one origin: the API key stays on it (no CORS,
+ * connect-src 'self'), and the gateway keeps doing all authentication and authorisation. Bodies
+ * are piped both ways, never buffered: an upload streams through to the gateway as it arrives.
  */
 export async function startDashboardServer(options: DashboardServerOptions): Promise<RunningDashboardServer> {
   const { logger, staticRoot } = options;
@@ -54,14 +78,33 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
         const status = answer.statusCode ?? 502;
         count('proxied', status);
         response.writeHead(status, { ...forwardableHeaders(answer.headers), 'cache-control': answer.headers['cache-control'] ?? 'no-store' });
+        // An answer that breaks off (the gateway cut a download short) must not look complete.
+        answer.on('error', () => undefined);
+        answer.on('close', () => {
+          if (!answer.complete) response.destroy();
+        });
         answer.pipe(response);
       },
     );
+    // A browser that goes away mid-upload: the gateway is told at once (it deletes the partial file).
+    let clientGone = false;
+    request.on('close', () => {
+      if (request.complete) return;
+      clientGone = true;
+      upstream.destroy();
+    });
     upstream.on('error', (error) => {
+      request.unpipe(upstream);
+      if (clientGone) return;
+      if (response.headersSent) {
+        // The gateway answered before the body ended (a refused upload), then closed: the answer
+        // stands, and the rest of the browser's upload is dropped (see dropRestOfBody).
+        dropRestOfBody(request);
+        return;
+      }
       logger.warn({ ...describeError(error), path: request.url }, 'the gateway did not answer');
       count('proxied', 502);
-      if (!response.headersSent) sendJson(response, 502, { errors: [{ message: 'the gateway is not reachable', extensions: { code: 'BAD_GATEWAY' } }] });
-      else response.destroy();
+      sendJson(response, 502, { errors: [{ message: 'the gateway is not reachable', extensions: { code: 'BAD_GATEWAY' } }] });
     });
     request.pipe(upstream);
   };

@@ -29,9 +29,12 @@ describe('serving rules', () => {
     expect(contentTypeOf('a.unknown')).toBe('application/octet-stream');
   });
 
-  it('forwards the GraphQL endpoint and the CSV exports, nothing else', () => {
+  it('forwards the GraphQL endpoint, the CSV exports and the imports, nothing else', () => {
     expect(isGatewayPath('/graphql')).toBe(true);
     expect(isGatewayPath('/exports/segments/s1/customers.csv')).toBe(true);
+    expect(isGatewayPath('/imports')).toBe(true);
+    expect(isGatewayPath('/imports/6f1c2a9e/rejected.csv')).toBe(true);
+    expect(isGatewayPath('/importsx')).toBe(false);
     expect(isGatewayPath('/graphql/x')).toBe(false);
     expect(isGatewayPath('/metrics')).toBe(false);
     expect(isGatewayPath('/exports')).toBe(false);

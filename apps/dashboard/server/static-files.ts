@@ -66,9 +66,13 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'cross-origin-opener-policy': 'same-origin',
 };
 
-/** Paths forwarded to the gateway as they are: the GraphQL endpoint and the CSV exports. */
+/**
+ * Paths forwarded to the gateway as they are: the GraphQL endpoint, the CSV exports, and the
+ * imports (uploads and rejected rows downloads). The app routes with the URL fragment, so none of
+ * them is a page address.
+ */
 export function isGatewayPath(pathname: string): boolean {
-  return pathname === '/graphql' || pathname.startsWith('/exports/');
+  return pathname === '/graphql' || pathname.startsWith('/exports/') || pathname === '/imports' || pathname.startsWith('/imports/');
 }
 
 /** Request headers that belong to one connection and are not forwarded (RFC 9110, 7.6.1). */

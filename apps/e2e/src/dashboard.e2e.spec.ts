@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startServiceProcess, waitFor, WORKSPACE_ROOT, type ServiceProcess } from '@seg/testing';
 import { graphql, startPlatform, type RunningPlatform } from './platform';
@@ -273,6 +273,31 @@ describe('the marketing dashboard in a browser', () => {
       await page.waitForSelector('[data-testid=rejected-rows] tbody tr');
     }
     await screenshots(page, 'imports', (p) => p.waitForSelector('[data-testid=import-job]'));
+    await page.close();
+  });
+
+  it('lets an admin upload a file, follow its import and download its rejected rows', async () => {
+    // The sample's first 40 lines again (nothing is counted twice) and one broken line, as line 42.
+    const lines = gunzipSync(readFileSync(SAMPLE)).toString('utf8').split('\n').slice(0, 41);
+    const bad = '=9+9,85123A,WHITE HANGING HEART T-LIGHT HOLDER,six,2010-12-01 08:26:00,2.55,17850,United Kingdom';
+    const name = `upload-${randomBytes(3).toString('hex')}.csv.gz`;
+    const file = join(platform.importDir, name);
+    writeFileSync(file, gzipSync(`${[...lines, bad].join('\n')}\n`));
+
+    const page = await signedIn(keys.admin);
+    await page.goto(`${DASHBOARD}/#/imports`);
+    await page.setInputFiles('#import-file', file);
+    await page.click('[data-testid=upload-submit]');
+    await expect(page.locator('[data-testid=upload-started]').textContent()).resolves.toMatch(new RegExp(`Uploaded ${name.replace(/\./g, '\\.')}: import .+ started`));
+    const job = page.locator('[data-testid=import-job]', { hasText: `upload:${name}` });
+    await job.locator('text=completed').waitFor({ timeout: 30_000 });
+    await expect(job.textContent()).resolves.toMatch(/41[\s\S]*lines read[\s\S]*1[\s\S]*rejected/);
+    await screenshots(page, 'imports-upload', (p) => p.waitForSelector('[data-testid=upload-started]'));
+
+    const [download] = await Promise.all([page.waitForEvent('download'), job.locator('[data-testid=download-rejected]').click()]);
+    expect(download.suggestedFilename()).toMatch(/^import-.+-rejected\.csv$/);
+    const text = readFileSync(await download.path(), 'utf8');
+    expect(text).toBe(`line_number,code,reason,raw\r\n42,BAD_QUANTITY,"Quantity ""six"" is not an integer","'${bad}"\r\n`);
     await page.close();
   });
 });

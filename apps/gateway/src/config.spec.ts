@@ -1,4 +1,4 @@
-import { ConfigError } from '@seg/platform-config';
+import { ConfigError, DEFAULT_MAX_UPLOAD_BYTES } from '@seg/platform-config';
 import { DEFAULT_MAX_QUERY_COST, loadGatewayConfig } from './config';
 
 const REQUIRED = {
@@ -15,12 +15,14 @@ describe('loadGatewayConfig', () => {
       port: 4000,
       maxQueryDepth: 10,
       maxQueryCost: DEFAULT_MAX_QUERY_COST,
+      maxUploadBytes: 200 * 1024 * 1024,
       jwt: undefined,
       supergraphPath: undefined,
       subgraphUrls: { ingest: undefined, rfm: undefined, clustering: undefined, profiling: undefined },
       apolloKeyIgnored: false,
     });
     expect(config.apiKeys.map((key) => key.role)).toEqual(['viewer', 'admin']);
+    expect(DEFAULT_MAX_UPLOAD_BYTES).toBe(209_715_200);
   });
 
   it('reads overrides', () => {
@@ -31,6 +33,7 @@ describe('loadGatewayConfig', () => {
       SEG_GATEWAY_PORT: '8080',
       SEG_MAX_QUERY_DEPTH: '6',
       SEG_MAX_QUERY_COST: '5000',
+      SEG_MAX_UPLOAD_BYTES: '1048576',
       SEG_SUPERGRAPH_PATH: '/app/supergraph.graphql',
       SEG_RFM_URL: 'http://rfm-service:4002/graphql',
       APOLLO_KEY: 'service:graph:key',
@@ -41,6 +44,7 @@ describe('loadGatewayConfig', () => {
       port: 8080,
       maxQueryDepth: 6,
       maxQueryCost: 5000,
+      maxUploadBytes: 1_048_576,
       supergraphPath: '/app/supergraph.graphql',
       subgraphUrls: { rfm: 'http://rfm-service:4002/graphql', ingest: undefined },
       apolloKeyIgnored: true,
@@ -50,7 +54,7 @@ describe('loadGatewayConfig', () => {
   it('fails fast naming every bad variable, without echoing keys', () => {
     let message = '';
     try {
-      loadGatewayConfig({ SEG_GATEWAY_SECRET: 'short', SEG_API_KEYS: 'root:root-key-000000000001', SEG_PROFILING_URL: 'ftp://x', SEG_MAX_QUERY_DEPTH: '0' });
+      loadGatewayConfig({ SEG_GATEWAY_SECRET: 'short', SEG_API_KEYS: 'root:root-key-000000000001', SEG_PROFILING_URL: 'ftp://x', SEG_MAX_QUERY_DEPTH: '0', SEG_MAX_UPLOAD_BYTES: '10MB' });
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       message = (error as Error).message;
@@ -59,6 +63,7 @@ describe('loadGatewayConfig', () => {
     expect(message).toContain('SEG_API_KEYS: entry 1 (role "root"): unknown role');
     expect(message).toContain('SEG_PROFILING_URL');
     expect(message).toContain('SEG_MAX_QUERY_DEPTH');
+    expect(message).toContain('SEG_MAX_UPLOAD_BYTES');
     expect(message).not.toContain('root-key-000000000001');
   });
 

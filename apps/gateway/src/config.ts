@@ -1,4 +1,4 @@
-import { ConfigError, commonEnv, parseConfig, portSchema } from '@seg/platform-config';
+import { ConfigError, commonEnv, parseConfig, portSchema, uploadEnv } from '@seg/platform-config';
 import { z } from 'zod';
 import { parseApiKeys, type ApiKeyring } from './auth/api-keys';
 import { MIN_JWT_SECRET_BYTES, type JwtSettings } from './auth/jwt';
@@ -49,6 +49,7 @@ const gatewayEnv = z.object({
   SEG_CLUSTERING_URL: subgraphUrl,
   SEG_PROFILING_URL: subgraphUrl,
   APOLLO_KEY: z.string().optional(),
+  ...uploadEnv,
 });
 
 export interface GatewayConfig {
@@ -60,6 +61,8 @@ export interface GatewayConfig {
   readonly apiKeys: ApiKeyring;
   readonly maxQueryDepth: number;
   readonly maxQueryCost: number;
+  /** The largest CSV upload (POST /imports) forwarded to the ingest service, in bytes as sent. */
+  readonly maxUploadBytes: number;
   /** Bearer JWTs are accepted only when SEG_JWT_SECRET is set. */
   readonly jwt: JwtSettings | undefined;
   readonly supergraphPath: string | undefined;
@@ -84,6 +87,7 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
     apiKeys: parsed.SEG_API_KEYS,
     maxQueryDepth: parsed.SEG_MAX_QUERY_DEPTH,
     maxQueryCost: parsed.SEG_MAX_QUERY_COST,
+    maxUploadBytes: parsed.SEG_MAX_UPLOAD_BYTES,
     jwt:
       parsed.SEG_JWT_SECRET === undefined
         ? undefined

@@ -2,13 +2,15 @@ import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { ConfigError } from '@seg/platform-config';
 import { createLogger, createMetricsRegistry, describeError } from '@seg/platform-observability';
-import { startHttpServer } from '@seg/platform-subgraph';
+import { combineRoutes, startHttpServer } from '@seg/platform-subgraph';
 import { loadGatewayConfig } from './config';
 import { segmentCustomersCsvRoute } from './exports/segment-customers-csv';
+import { importUploadRoute } from './imports/import-upload';
+import { rejectedRowsCsvRoute } from './imports/rejected-rows-csv';
 import { gatewayContext } from './graphql/gateway-context';
 import { createGatewayServer } from './graphql/gateway-server';
 import { subgraphDataSources } from './graphql/subgraph-data-source';
-import { locateSupergraph } from './supergraph/supergraph-file';
+import { locateSupergraph, subgraphUrlIn } from './supergraph/supergraph-file';
 
 async function main(): Promise<void> {
   const config = loadGatewayConfig(process.env);
@@ -18,6 +20,9 @@ async function main(): Promise<void> {
   const location = locateSupergraph(config.supergraphPath, process.cwd(), process.argv[1]);
   if ('error' in location) throw new ConfigError(location.error);
   const supergraphSdl = readFileSync(location.path, 'utf8');
+  // Uploads go to the ingest service's internal route, on the origin the gateway calls it at.
+  const ingestUrl = config.subgraphUrls.ingest ?? subgraphUrlIn(supergraphSdl, 'ingest');
+  if (!ingestUrl) throw new ConfigError(`the supergraph ${location.path} has no URL for the ingest subgraph: set SEG_INGEST_URL`);
 
   const gateway = new ApolloGateway({
     supergraphSdl,
@@ -36,14 +41,18 @@ async function main(): Promise<void> {
     port: config.port,
     apollo,
     context,
-    routes: segmentCustomersCsvRoute({ apollo, context, logger }),
+    routes: combineRoutes(
+      segmentCustomersCsvRoute({ apollo, context, logger }),
+      importUploadRoute({ context, ingestUrl, gatewaySecret: config.gatewaySecret, maxBytes: config.maxUploadBytes, logger }),
+      rejectedRowsCsvRoute({ apollo, context, logger }),
+    ),
     readiness: async () => ({ ready: loaded, checks: { supergraph: loaded } }),
     metrics: createMetricsRegistry('gateway'),
     logger,
   });
   const overrides = Object.entries(config.subgraphUrls).filter(([, url]) => url !== undefined);
   logger.info(
-    { supergraph: location.path, subgraphUrlOverrides: Object.fromEntries(overrides), production: config.production, jwt: config.jwt !== undefined, maxQueryCost: config.maxQueryCost },
+    { supergraph: location.path, subgraphUrlOverrides: Object.fromEntries(overrides), production: config.production, jwt: config.jwt !== undefined, maxQueryCost: config.maxQueryCost, maxUploadBytes: config.maxUploadBytes },
     'gateway ready',
   );
 

@@ -9,6 +9,7 @@ import { migrations } from './migrations';
 import { ImportJobs } from './application/import-jobs';
 import { openCsvSource } from '@seg/platform-csv';
 import { importPathChecker } from './adapters/import-path';
+import { ImportUploads } from './adapters/http/import-uploads';
 import { createLinePublisher } from './adapters/kafka/line-publisher';
 import { lineMetrics } from './adapters/metrics/line-metrics';
 import { ImportJobRepository, type ImportJobRecord } from './adapters/persistence/import-job.repository';
@@ -89,6 +90,17 @@ async function main(): Promise<RunningService> {
     signal: shutdown.signal,
   });
 
+  // CSV uploads (the gateway's POST /imports): stored in the upload folder, imported like a path.
+  const uploads = new ImportUploads({ dir: config.uploadDir, maxBytes: config.maxUploadBytes, staleMs: config.importStaleMs, imports, logger });
+  const sweepUploads = () =>
+    uploads.sweep().then(
+      (n) => n > 0 && logger.info({ files: n, dir: config.uploadDir }, 'deleted uploads left behind by a stopped import'),
+      (error: unknown) => logger.warn(`could not clean the upload folder: ${String(error)}`),
+    );
+  await sweepUploads();
+  const uploadSweep = setInterval(() => void sweepUploads(), Math.max(1_000, config.importStaleMs / 2));
+  uploadSweep.unref();
+
   // A shop's live input: raw transactions on their own topic, validated like the API's.
   const consumer = await runConsumer({
     kafka,
@@ -108,13 +120,14 @@ async function main(): Promise<RunningService> {
     ],
   });
 
-  const http = await serveSubgraph({ settings: config, descriptor: ingestSubgraph, resolvers: ingestResolvers({ jobs, customers, imports, live: { publishLines: createLinePublisher(producer, config.kafka.topicPrefix, 'api'), upsertCustomers, countLines: lineMetrics(metricsRegistry, 'api'), isErased }, erasure }), readiness: async () => combineReadiness(await databaseReadiness(db), consumerReadiness(consumer)), metrics: metricsRegistry, logger });
+  const http = await serveSubgraph({ settings: config, descriptor: ingestSubgraph, resolvers: ingestResolvers({ jobs, customers, imports, live: { publishLines: createLinePublisher(producer, config.kafka.topicPrefix, 'api'), upsertCustomers, countLines: lineMetrics(metricsRegistry, 'api'), isErased }, erasure }), internalRoutes: uploads.routes, readiness: async () => combineReadiness(await databaseReadiness(db), consumerReadiness(consumer)), metrics: metricsRegistry, logger });
 
   return {
     async close() {
       shutdown.abort();
       clearInterval(staleCheck);
       clearInterval(erasureRefresh);
+      clearInterval(uploadSweep);
       await http.close();
       await imports.drain();
       await consumer.disconnect();

@@ -2,8 +2,10 @@ import { useMutation, useQuery } from '@apollo/client/react';
 import { useState, type FormEvent } from 'react';
 import { CANCEL_IMPORT, IMPORT_JOBS_QUERY, REJECTED_ROWS_QUERY, START_IMPORT, type ImportJob } from '../api/operations';
 import { Badge, ErrorNotice, Loading, Panel, ProblemNotice } from '../components/ui';
-import { describeApiError, type ApiProblem } from '../lib/api-errors';
+import { describeApiError, describeHttpStatus, type ApiProblem } from '../lib/api-errors';
 import { formatBytes, formatDateTime, formatDuration, formatInteger } from '../lib/format';
+import { defaultRejectedRowsName, readUploadAnswer, rejectedRowsPath, sendUpload, uploadProgressText } from '../lib/import-files';
+import { fetchCsv, saveFile } from '../lib/save-file';
 import { useMayTry, useSession } from '../session';
 
 /** Poll fast while an import runs, slowly otherwise. */
@@ -24,6 +26,7 @@ export function ImportsPage() {
         <h1>Imports</h1>
         <p>CSV backfills read by the ingest service: progress while they run, then what was accepted and rejected.</p>
       </div>
+      <UploadImport onStarted={() => void refetch()} />
       <StartImport onStarted={() => void refetch()} />
       <Panel title="Recent imports" subtitle={running ? 'Refreshing every 1.5 s while an import runs' : 'Refreshing every 15 s'} testId="imports">
         {error && !data ? <ErrorNotice error={error} what="Imports" onRetry={() => void refetch()} /> : null}
@@ -38,6 +41,65 @@ export function ImportsPage() {
         ) : null}
       </Panel>
     </div>
+  );
+}
+
+/** Uploads a CSV file from this computer (admin): streamed to the gateway, which starts an import of it. */
+function UploadImport(props: { onStarted: () => void }) {
+  const session = useSession();
+  const mayImport = useMayTry('admin');
+  const [file, setFile] = useState<File | undefined>();
+  const [progress, setProgress] = useState<string | undefined>();
+  const [problem, setProblem] = useState<ApiProblem | undefined>();
+  const [started, setStarted] = useState<string | undefined>();
+  const busy = progress !== undefined;
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!file) return;
+    setProblem(undefined);
+    setStarted(undefined);
+    setProgress(uploadProgressText(file.name, 0, file.size));
+    try {
+      const answer = await sendUpload(file, session.apiKey, (loaded, total) => setProgress(uploadProgressText(file.name, loaded, total)));
+      const outcome = readUploadAnswer(answer.status, answer.body);
+      if (outcome.ok) setStarted(`Uploaded ${file.name}: import ${outcome.job.id} started.`);
+      else {
+        if (outcome.problem.kind === 'forbidden') session.refused('admin');
+        setProblem(outcome.problem);
+      }
+      props.onStarted();
+    } catch (error) {
+      setProblem(describeApiError(error));
+    } finally {
+      setProgress(undefined);
+    }
+  };
+
+  return (
+    <Panel title="Upload a file" subtitle="A CSV file from this computer, plain or gzip (.csv.gz), in the Online Retail layout" testId="upload-import">
+      <form className="inline-form" onSubmit={(e) => void submit(e)}>
+        <label htmlFor="import-file" className="visually-hidden">
+          CSV file
+        </label>
+        <input id="import-file" type="file" accept=".csv,.gz,text/csv,application/gzip" onChange={(e) => setFile(e.target.files?.[0])} disabled={!mayImport || busy} />
+        <button type="submit" disabled={!mayImport || busy || !file} title={mayImport ? undefined : 'Uploads need an admin key'} data-testid="upload-submit">
+          {busy ? 'Uploading…' : 'Upload and import'}
+        </button>
+      </form>
+      {progress ? (
+        <p className="muted small" role="status" data-testid="upload-progress">
+          {progress}
+        </p>
+      ) : null}
+      {!mayImport ? <p className="muted small">Read-only: uploads need an admin key (yours is {session.role}).</p> : null}
+      {problem ? <ProblemNotice problem={problem} /> : null}
+      {started ? (
+        <div className="notice notice-success" role="status" data-testid="upload-started">
+          {started}
+        </div>
+      ) : null}
+    </Panel>
   );
 }
 
@@ -134,6 +196,7 @@ function JobRow(props: { job: ImportJob }) {
             {open ? 'Hide rejected rows' : 'Show rejected rows'}
           </button>
         ) : null}
+        {job.rejected > 0 ? <DownloadRejected id={job.id} /> : null}
         {running && mayCancel ? (
           <button
             type="button"
@@ -153,6 +216,48 @@ function JobRow(props: { job: ImportJob }) {
       {cancelProblem ? <ProblemNotice problem={cancelProblem} /> : null}
       {open ? <RejectedRows id={job.id} /> : null}
     </li>
+  );
+}
+
+/** Downloads every rejected row of an import as CSV (admin): fetched with the key, then saved. */
+function DownloadRejected(props: { id: string }) {
+  const session = useSession();
+  const mayDownload = useMayTry('admin');
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<ApiProblem | undefined>();
+
+  const download = async () => {
+    setBusy(true);
+    setProblem(undefined);
+    try {
+      const fetched = await fetchCsv(rejectedRowsPath(props.id), session.apiKey, defaultRejectedRowsName(props.id));
+      if (!fetched.ok) {
+        const p = describeHttpStatus(fetched.status, fetched.body);
+        if (p.kind === 'forbidden') session.refused('admin');
+        return setProblem(p);
+      }
+      saveFile(fetched.blob, fetched.fileName);
+    } catch (error) {
+      setProblem(describeApiError(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <button
+        type="button"
+        className="button-link"
+        onClick={() => void download()}
+        disabled={busy || !mayDownload}
+        title={mayDownload ? 'Every rejected row as CSV: line number, code, reason, raw text' : 'Rejected rows downloads need an admin key'}
+        data-testid="download-rejected"
+      >
+        {busy ? 'Downloading…' : 'Download rejected rows'}
+      </button>
+      {problem ? <ProblemNotice problem={problem} /> : null}
+    </>
   );
 }
 
@@ -187,7 +292,7 @@ function RejectedRows(props: { id: string }) {
           ))}
         </tbody>
       </table>
-      {rows.length === 50 ? <p className="muted small">The first 50 rejected rows.</p> : null}
+      {rows.length === 50 ? <p className="muted small">The first 50 rejected rows; "Download rejected rows" gives them all.</p> : null}
     </div>
   );
 }

@@ -6,7 +6,8 @@ import { CustomersTable } from '../components/customers-table';
 import { Badge, ErrorNotice, Loading, Panel, ProblemNotice, Stat } from '../components/ui';
 import { describeApiError, describeHttpStatus, type ApiProblem } from '../lib/api-errors';
 import { COUPON_CHANNELS, COUPON_KINDS, couponFormFrom, fieldErrorsOf, optionsWith, parseCouponForm, type CouponFormValues, type FieldErrors } from '../lib/coupon-form';
-import { defaultExportName, exportPath, fileNameFromDisposition } from '../lib/csv-export';
+import { defaultExportName, exportPath } from '../lib/csv-export';
+import { fetchCsv, saveFile } from '../lib/save-file';
 import { formatDateTime, formatDays, formatDecimal, formatInteger, formatMoney, formatPercent } from '../lib/format';
 import { currentCursor, FIRST_PAGE, nextPage, pageIndex, pageRange, previousPage, type Pager } from '../lib/pager';
 import { rfmSegmentColour, segmentColour } from '../lib/palette';
@@ -358,21 +359,13 @@ function ExportButton(props: { id: string; name: string }) {
     setBusy(true);
     setProblem(undefined);
     try {
-      const response = await fetch(exportPath(props.id), { headers: { authorization: `Bearer ${session.apiKey}`, accept: 'text/csv' }, credentials: 'omit' });
-      if (!response.ok) {
-        const p = describeHttpStatus(response.status, await response.text());
+      const fetched = await fetchCsv(exportPath(props.id), session.apiKey, defaultExportName(props.name));
+      if (!fetched.ok) {
+        const p = describeHttpStatus(fetched.status, fetched.body);
         if (p.kind === 'forbidden') session.refused('marketer');
         return setProblem(p);
       }
-      const blob = await response.blob();
-      const url = URL.createObjectURL(blob);
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = fileNameFromDisposition(response.headers.get('content-disposition'), defaultExportName(props.name));
-      document.body.appendChild(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 30_000);
+      saveFile(fetched.blob, fetched.fileName);
     } catch (error) {
       setProblem(describeApiError(error));
     } finally {

@@ -1,11 +1,12 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { ApolloServer } from '@apollo/server';
 import { csvRow } from '@seg/platform-csv';
 import type { Logger } from '@seg/platform-observability';
 import { CORRELATION_HEADER, type HttpRoutes, type Role } from '@seg/platform-subgraph';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError } from 'graphql';
 import type { GatewayContext } from '../graphql/gateway-context';
+import { authenticateRoute, drained, sendError } from '../http/route-helpers';
 
 /** `GET /exports/segments/<segment id>/customers.csv` */
 const EXPORT_PATH = /^\/exports\/segments\/([^/]+)\/customers\.csv$/;
@@ -107,24 +108,6 @@ export function exportFileName(segmentId: string): string {
   return `segment-${safe}-customers.csv`;
 }
 
-function sendError(response: ServerResponse, status: number, errors: readonly GraphQLFormattedError[], headers: Record<string, string> = {}): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-  response.end(JSON.stringify({ errors }));
-}
-
-/** Waits until the response can take more data, or the client has gone. */
-function drained(response: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      response.off('drain', done);
-      response.off('close', done);
-      resolve();
-    };
-    response.on('drain', done);
-    response.on('close', done);
-  });
-}
-
 class PageFailed extends Error {
   constructor(readonly errors: readonly GraphQLFormattedError[]) {
     super(errors.map((error) => error.message).join('; '));
@@ -161,15 +144,8 @@ export function segmentCustomersCsvRoute(options: SegmentCustomersExportOptions)
       sendError(response, 405, [{ message: 'use GET', extensions: { code: 'METHOD_NOT_ALLOWED' } }], { allow: 'GET' });
       return true;
     }
-    let context: GatewayContext;
-    try {
-      context = await options.context(request);
-    } catch (error) {
-      if (!(error instanceof GraphQLError)) throw error;
-      const http = error.extensions['http'] as { status?: number } | undefined;
-      sendError(response, http?.status ?? 401, [{ message: error.message, extensions: { code: error.extensions['code'] ?? 'UNAUTHENTICATED' } }], { 'www-authenticate': 'Bearer' });
-      return true;
-    }
+    const context = await authenticateRoute(request, response, options.context);
+    if (!context) return true;
     const head = { [CORRELATION_HEADER]: context.correlationId };
     if (!EXPORT_ROLES.includes(context.role)) {
       sendError(response, 403, [{ message: `exports need the marketer or admin role; you have ${context.role}`, extensions: { code: 'FORBIDDEN' } }], head);

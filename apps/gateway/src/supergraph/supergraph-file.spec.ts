@@ -1,4 +1,4 @@
-import { locateSupergraph } from './supergraph-file';
+import { locateSupergraph, subgraphUrlIn } from './supergraph-file';
 
 describe('locateSupergraph', () => {
   const existing = (...paths: string[]) => (path: string) => paths.includes(path);
@@ -25,5 +25,22 @@ describe('locateSupergraph', () => {
     const located = locateSupergraph(undefined, '/app', '/app/dist/apps/gateway/main.js', existing());
     expect('error' in located && located.error).toContain('/app/dist/apps/gateway/supergraph.graphql');
     expect('error' in located && located.error).toContain('/app/apps/gateway/supergraph.graphql');
+  });
+});
+
+describe('subgraphUrlIn', () => {
+  const sdl = `enum join__Graph {
+  INGEST @join__graph(name: "ingest", url: "http://127.0.0.1:4001/graphql")
+  RFM @join__graph(name: "rfm", url: "http://rfm-service:4002/graphql")
+}`;
+
+  it('reads the URL the supergraph records for a subgraph', () => {
+    expect(subgraphUrlIn(sdl, 'ingest')).toBe('http://127.0.0.1:4001/graphql');
+    expect(subgraphUrlIn(sdl, 'rfm')).toBe('http://rfm-service:4002/graphql');
+  });
+
+  it('finds none for a subgraph it does not list', () => {
+    expect(subgraphUrlIn(sdl, 'profiling')).toBeUndefined();
+    expect(subgraphUrlIn(sdl, 'in.*')).toBeUndefined();
   });
 });

@@ -28,3 +28,9 @@ export function locateSupergraph(
   if (found) return { path: found };
   return { error: `no supergraph file found (looked at ${candidates.join(', ')}); set SEG_SUPERGRAPH_PATH or run npm run compose-supergraph` };
 }
+
+/** The URL a supergraph records for one subgraph (`@join__graph(name: "<name>", url: "...")`), or undefined. */
+export function subgraphUrlIn(supergraphSdl: string, name: string): string | undefined {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`@join__graph\\(\\s*name:\\s*"${escaped}"\\s*,\\s*url:\\s*"([^"]*)"`).exec(supergraphSdl)?.[1] || undefined;
+}

@@ -27,6 +27,16 @@ export interface ImportJobsDeps<TJob> {
   readonly signal?: AbortSignal;
 }
 
+/** The file an import reads, how it is named to people, and what to do once the import is over. */
+interface ImportFile {
+  readonly path: string;
+  /** The job's source: the path itself, or the name of an uploaded file. */
+  readonly source: string;
+  /** The field user errors point at: the mutation's `path`, or none (an upload's body). */
+  readonly field: readonly string[] | null;
+  readonly release?: () => Promise<void>;
+}
+
 /**
  * Starts imports and runs them in the background. The header is checked before the mutation
  * returns, so a file without a required column fails at once with the column's name.
@@ -40,62 +50,90 @@ export class ImportJobs<TJob> {
   async start(path: string): Promise<{ job: TJob | null; userErrors: UserError[] }> {
     const problem = await this.deps.checkPath(path);
     if (problem) return { job: null, userErrors: [problem] };
-    const job = await this.deps.jobs.create(path);
-    const source = this.deps.open(path);
-    const iterator = source.records[Symbol.asyncIterator]();
-    // Read the header now: a missing column is the caller's mistake and is answered right away.
-    const first = await iterator.next();
-    const header = first.done ? undefined : first.value;
-    const rest: AsyncIterable<SourceRecord> = { [Symbol.asyncIterator]: () => iterator };
-    const records = (async function* () {
-      if (header) yield header;
-      yield* rest;
-    })();
-    const ports: ImportPorts = { ...this.deps.ports, bytesRead: () => source.bytesRead() };
-    const log = this.deps.logger.child({ importJobId: job.id });
+    return this.launch({ path, source: path, field: ['path'] });
+  }
 
-    if (!header || header.kind !== 'header') {
-      await this.deps.jobs.finish(job.id, 'FAILED', 'the file is empty: no header line');
-      return { job: await this.deps.jobs.get(job.id), userErrors: [{ field: ['path'], code: 'EMPTY_FILE', message: 'the file is empty: no header line' }] };
-    }
-    const checked = resolveHeader(header.fields);
-    if (!checked.ok) {
-      await iterator.return?.();
-      await this.deps.jobs.finish(job.id, 'FAILED', checked.error.message);
-      return { job: await this.deps.jobs.get(job.id), userErrors: [{ field: ['path'], code: checked.error.code, message: checked.error.message }] };
-    }
+  /**
+   * Imports a file this service stored itself (an upload), like {@link start} but without the
+   * path check: the job's source is `source` (the file's own path is never shown), and `release`
+   * (which deletes the file) runs once the job is over, whatever its outcome, or at once when the
+   * import cannot start.
+   */
+  async startStored(path: string, source: string, release: () => Promise<void>): Promise<{ job: TJob | null; userErrors: UserError[] }> {
+    return this.launch({ path, source, field: null, release });
+  }
 
-    log.info({ path }, 'import started');
-    const cancel = new AbortController();
-    this.cancels.set(job.id, cancel);
-    const run = importLines(job.id, records, ports, this.deps.batchSize, cancel.signal)
-      .then(async (outcome) => {
-        if (outcome.ok && outcome.cancelled) {
-          await iterator.return?.();
-          await this.deps.jobs.finish(job.id, 'CANCELLED', null);
-          log.info(outcome.counters, 'import cancelled');
-        } else if (outcome.ok) {
-          await this.deps.jobs.finish(job.id, 'COMPLETED', null);
-          log.info(outcome.counters, 'import completed');
-        } else {
-          await this.deps.jobs.finish(job.id, 'FAILED', outcome.error.message);
-          log.warn({ code: outcome.error.code }, `import failed: ${outcome.error.message}`);
-        }
-      })
-      .catch(async (error: unknown) => {
-        const { message } = describeError(error);
-        log.error(`import failed: ${message}`);
-        // The failure may be the database itself (a restart): keep trying to record it, or the
-        // job would stay RUNNING for ever.
-        const signal = this.deps.signal;
-        await retryWithBackoff(() => this.deps.jobs.finish(job.id, 'FAILED', message), log, { what: `database (to record import ${job.id} as failed)`, ...(signal ? { signal } : {}) }).catch(() => undefined);
+  private async launch(file: ImportFile): Promise<{ job: TJob | null; userErrors: UserError[] }> {
+    const release = () => (file.release ? file.release().catch(() => undefined) : Promise.resolve());
+    let handedOver = false;
+    try {
+      const job = await this.deps.jobs.create(file.source);
+      const source = this.deps.open(file.path);
+      const iterator = source.records[Symbol.asyncIterator]();
+      const failed = async (code: string, message: string) => {
+        await this.deps.jobs.finish(job.id, 'FAILED', message);
+        return { job: await this.deps.jobs.get(job.id), userErrors: [{ field: file.field, code, message }] };
+      };
+      // Read the header now: a missing column is the caller's mistake and is answered right away.
+      let first: IteratorResult<SourceRecord>;
+      try {
+        first = await iterator.next();
+      } catch (error) {
+        // Not a CSV the reader can open (a broken gzip stream): said in the caller's terms.
+        return await failed('UNREADABLE_FILE', describeError(error).message.split(file.path).join(file.source));
+      }
+      const header = first.done ? undefined : first.value;
+      const rest: AsyncIterable<SourceRecord> = { [Symbol.asyncIterator]: () => iterator };
+      const records = (async function* () {
+        if (header) yield header;
+        yield* rest;
+      })();
+      const ports: ImportPorts = { ...this.deps.ports, bytesRead: () => source.bytesRead() };
+      const log = this.deps.logger.child({ importJobId: job.id });
+
+      if (!header || header.kind !== 'header') return await failed('EMPTY_FILE', 'the file is empty: no header line');
+      const checked = resolveHeader(header.fields);
+      if (!checked.ok) {
+        await iterator.return?.();
+        return await failed(checked.error.code, checked.error.message);
+      }
+
+      log.info(file.source === file.path ? { path: file.path } : { path: file.path, source: file.source }, 'import started');
+      const cancel = new AbortController();
+      this.cancels.set(job.id, cancel);
+      const run = importLines(job.id, records, ports, this.deps.batchSize, cancel.signal)
+        .then(async (outcome) => {
+          if (outcome.ok && outcome.cancelled) {
+            await iterator.return?.();
+            await this.deps.jobs.finish(job.id, 'CANCELLED', null);
+            log.info(outcome.counters, 'import cancelled');
+          } else if (outcome.ok) {
+            await this.deps.jobs.finish(job.id, 'COMPLETED', null);
+            log.info(outcome.counters, 'import completed');
+          } else {
+            await this.deps.jobs.finish(job.id, 'FAILED', outcome.error.message);
+            log.warn({ code: outcome.error.code }, `import failed: ${outcome.error.message}`);
+          }
+        })
+        .catch(async (error: unknown) => {
+          const { message } = describeError(error);
+          log.error(`import failed: ${message}`);
+          // The failure may be the database itself (a restart): keep trying to record it, or the
+          // job would stay RUNNING for ever.
+          const signal = this.deps.signal;
+          await retryWithBackoff(() => this.deps.jobs.finish(job.id, 'FAILED', message), log, { what: `database (to record import ${job.id} as failed)`, ...(signal ? { signal } : {}) }).catch(() => undefined);
+        })
+        .then(release);
+      const tracked = run.finally(() => {
+        this.running.delete(tracked);
+        this.cancels.delete(job.id);
       });
-    const tracked = run.finally(() => {
-      this.running.delete(tracked);
-      this.cancels.delete(job.id);
-    });
-    this.running.add(tracked);
-    return { job, userErrors: [] };
+      this.running.add(tracked);
+      handedOver = true;
+      return { job, userErrors: [] };
+    } finally {
+      if (!handedOver) await release();
+    }
   }
 
   /**

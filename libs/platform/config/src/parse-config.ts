@@ -66,6 +66,17 @@ export const commonEnv = {
 
 export { port as portSchema };
 
+/** The default SEG_MAX_UPLOAD_BYTES: 200 MiB, about 2.4 million Online Retail lines as plain CSV, 15 million gzipped. */
+export const DEFAULT_MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
+
+/**
+ * SEG_MAX_UPLOAD_BYTES: the largest CSV upload (`POST /imports`, counted as sent, compressed or
+ * not). The gateway refuses more with 413; the ingest service checks it again where it stores the file.
+ */
+export const uploadEnv = {
+  SEG_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(DEFAULT_MAX_UPLOAD_BYTES),
+} as const;
+
 /** Reads the database settings of one service out of a parsed environment. */
 export function databaseSettings(service: 'ingest' | 'rfm' | 'clustering' | 'profiling', env: Readonly<Record<string, unknown>>): DatabaseSettings {
   const upper = service.toUpperCase();

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Logger } from 'pino';
 import { describeError, type MetricsRegistry } from '@seg/platform-observability';
+import { BodyTooLarge } from './request-body';
 
 /** The header that carries a request's correlation id from the client to the gateway and the subgraphs. */
 export const CORRELATION_HEADER = 'x-correlation-id';
@@ -27,14 +28,23 @@ export interface HttpServerOptions<TContext extends BaseContext> {
   readonly logger: Logger;
   readonly maxBodyBytes?: number;
   /**
-   * Routes of this server beyond /graphql, /health, /ready and /metrics (the gateway's exports):
-   * resolves true when it answered the request, false to let the server answer 404. A failure is
-   * logged and answered with 500 like any other. Subgraphs have none.
+   * Routes of this server beyond /graphql, /health, /ready and /metrics (the gateway's exports
+   * and imports, a subgraph's internal routes): resolves true when it answered the request, false
+   * to let the server answer 404. A route reads the request body itself (as a stream). A failure
+   * is logged and answered with 500 like any other.
    */
   readonly routes?: HttpRoutes;
 }
 
 export type HttpRoutes = (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean>;
+
+/** Several routes as one: each is asked in turn until one answers. */
+export function combineRoutes(...routes: readonly HttpRoutes[]): HttpRoutes {
+  return async (request, response, url) => {
+    for (const route of routes) if (await route(request, response, url)) return true;
+    return false;
+  };
+}
 
 export interface RunningHttpServer {
   readonly url: string;
@@ -42,14 +52,12 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-class BodyTooLarge extends Error {}
-
 async function readBody(request: IncomingMessage, limit: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyTooLarge(`request body larger than ${limit} bytes`);
+    if (size > limit) throw new BodyTooLarge(limit);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');

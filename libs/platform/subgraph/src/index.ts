@@ -1,2 +1,3 @@
 export * from './http-server';
+export * from './request-body';
 export * from './subgraph';

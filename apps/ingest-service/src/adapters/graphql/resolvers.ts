@@ -60,7 +60,7 @@ export function ingestResolvers(deps: IngestResolverDeps): GraphQLResolverMap<Su
     ImportJob: {
       startedAt: (job: ImportJobRecord) => job.startedAt.toISOString(),
       finishedAt: (job: ImportJobRecord) => iso(job.finishedAt),
-      rejectedRows: (job: ImportJobRecord, args: { first?: number }) => deps.jobs.rejectedRows(job.id, clampFirst(args.first, 1_000)),
+      rejectedRows: (job: ImportJobRecord, args: { first?: number; after?: number | null }) => deps.jobs.rejectedRows(job.id, clampFirst(args.first, 1_000), args.after ?? null),
     },
   };
 }

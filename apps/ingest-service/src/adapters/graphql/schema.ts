@@ -41,7 +41,8 @@ export const ingestSubgraph: SubgraphDescriptor = {
       startedAt: String!
       finishedAt: String
       error: String
-      rejectedRows(first: Int = 50): [RejectedRow!]!
+      "Rejected rows in line order, at most first (1..1000); with after, only those after that line number (the last lineNumber of the previous page)."
+      rejectedRows(first: Int = 50, after: Int): [RejectedRow!]!
     }
 
     "A source line that was not accepted, kept for inspection."

@@ -116,10 +116,15 @@ export class ImportJobRepository {
     return result.affectedRows ?? 0;
   }
 
-  async rejectedRows(jobId: string, limit: number): Promise<RejectedRowRecord[]> {
+  /**
+   * A page of a job's rejected rows in line order, after line `afterLine` when given: a range of
+   * the (job_id, line_number) index, so every page costs the same however deep it is. A job has
+   * at most one row per line, so the line number is a complete cursor.
+   */
+  async rejectedRows(jobId: string, limit: number, afterLine: number | null = null): Promise<RejectedRowRecord[]> {
     const rows: { line_number: number; code: string; reason: string; raw: string | null }[] = await this.db.query(
-      'SELECT line_number, code, reason, raw FROM rejected_rows WHERE job_id = ? ORDER BY line_number LIMIT ?',
-      [jobId, limit],
+      `SELECT line_number, code, reason, raw FROM rejected_rows WHERE job_id = ?${afterLine === null ? '' : ' AND line_number > ?'} ORDER BY line_number LIMIT ?`,
+      afterLine === null ? [jobId, limit] : [jobId, afterLine, limit],
     );
     return rows.map((row) => ({ lineNumber: row.line_number, code: row.code, reason: row.reason, raw: row.raw }));
   }

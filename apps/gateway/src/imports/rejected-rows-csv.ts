@@ -1,0 +1,172 @@
+import type { IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { ApolloServer } from '@apollo/server';
+import { csvRow } from '@seg/platform-csv';
+import type { Logger } from '@seg/platform-observability';
+import { CORRELATION_HEADER, hasRole, type HttpRoutes } from '@seg/platform-subgraph';
+import type { GraphQLFormattedError } from 'graphql';
+import type { GatewayContext } from '../graphql/gateway-context';
+import { authenticateRoute, drained, sendError } from '../http/route-helpers';
+
+/** `GET /imports/<job id>/rejected.csv` */
+const REJECTED_PATH = /^\/imports\/([^/]+)\/rejected\.csv$/;
+
+/** Rows per GraphQL page: the largest `first` that `rejectedRows` accepts. */
+export const REJECTED_PAGE_SIZE = 1_000;
+
+/**
+ * One page of a job's rejected rows. The download pages through GraphQL on the gateway itself,
+ * as the segment export does, rather than through a streaming route of the ingest service: the
+ * caller's role, the query limits and the error masking are the ones of /graphql, the ingest
+ * service keeps a single read path (its subgraph), and `after` (a line number) is a range of the
+ * (job_id, line_number) index, so page n costs what page 1 costs. The price is one subgraph
+ * round trip per 1,000 rows, small beside the rows themselves.
+ */
+export const REJECTED_PAGE_QUERY = `query ImportRejectedRowsExport($id: ID!, $after: Int) {
+  importJob(id: $id) {
+    id
+    rejectedRows(first: ${REJECTED_PAGE_SIZE}, after: $after) { lineNumber code reason raw }
+  }
+}`;
+
+export const REJECTED_COLUMNS = ['line_number', 'code', 'reason', 'raw'] as const;
+
+export interface RejectedRow {
+  readonly lineNumber: number;
+  readonly code: string;
+  readonly reason: string;
+  readonly raw: string | null;
+}
+
+interface RejectedPage {
+  readonly importJob: { readonly id: string; readonly rejectedRows: readonly RejectedRow[] } | null;
+}
+
+/** The job id of a rejected-rows path, or undefined for any other path. */
+export function rejectedRowsJobId(pathname: string): string | undefined {
+  const match = REJECTED_PATH.exec(pathname);
+  if (!match?.[1]) return undefined;
+  try {
+    const id = decodeURIComponent(match[1]);
+    return id.length > 0 ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One CSV line per rejected row (RFC 4180, CRLF); the raw text is defused against spreadsheet formulas like every text cell. */
+export function rejectedRowLine(row: RejectedRow): string {
+  return csvRow([row.lineNumber, row.code, row.reason, row.raw ?? '']);
+}
+
+/** A file name made of the job id's safe characters. */
+export function rejectedRowsFileName(jobId: string): string {
+  return `import-${jobId.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80)}-rejected.csv`;
+}
+
+class PageFailed extends Error {
+  constructor(readonly errors: readonly GraphQLFormattedError[]) {
+    super(errors.map((error) => error.message).join('; '));
+  }
+}
+
+export interface RejectedRowsCsvOptions {
+  /** The gateway's own Apollo server: the download runs the same operation a client would. */
+  readonly apollo: Pick<ApolloServer<GatewayContext>, 'executeOperation'>;
+  /** The context function of /graphql: the same credentials, the same 401s. */
+  readonly context: (request: IncomingMessage) => Promise<GatewayContext>;
+  readonly logger: Logger;
+}
+
+/**
+ * `GET /imports/<job id>/rejected.csv`: every rejected row of an import (`line_number, code,
+ * reason, raw`) as a CSV download, for admins (the raw lines hold customer data). Streams each
+ * page as it arrives. 401 without valid credentials, 403 below admin, 404 for an unknown job, 502
+ * when the first page cannot be read; a failure after it cuts the download short, so a partial
+ * file never looks complete. While the import runs, the rows rejected so far.
+ */
+export function rejectedRowsCsvRoute(options: RejectedRowsCsvOptions): HttpRoutes {
+  const { apollo, logger } = options;
+  return async (request, response, url) => {
+    const jobId = rejectedRowsJobId(url.pathname);
+    if (jobId === undefined) {
+      if (!url.pathname.startsWith('/imports/')) return false;
+      sendError(response, 404, [{ message: 'no such address: use POST /imports or GET /imports/<job id>/rejected.csv', extensions: { code: 'NOT_FOUND' } }]);
+      return true;
+    }
+    if (request.method !== 'GET') {
+      sendError(response, 405, [{ message: 'use GET', extensions: { code: 'METHOD_NOT_ALLOWED' } }], { allow: 'GET' });
+      return true;
+    }
+    const context = await authenticateRoute(request, response, options.context);
+    if (!context) return true;
+    const head = { [CORRELATION_HEADER]: context.correlationId };
+    if (!hasRole(context.role, 'admin')) {
+      sendError(response, 403, [{ message: `rejected rows need the admin role; you have ${context.role}`, extensions: { code: 'FORBIDDEN' } }], head);
+      return true;
+    }
+
+    const page = async (after: number | null): Promise<RejectedPage> => {
+      const result = await apollo.executeOperation<RejectedPage>({ query: REJECTED_PAGE_QUERY, variables: { id: jobId, after } }, { contextValue: context });
+      if (result.body.kind !== 'single') throw new Error('the download expected a single GraphQL result');
+      const { data, errors } = result.body.singleResult;
+      if (errors && errors.length > 0) throw new PageFailed(errors);
+      if (!data) throw new PageFailed([{ message: 'no data' }]);
+      return data;
+    };
+
+    const started = performance.now();
+    const log = { correlationId: context.correlationId, role: context.role, jobId };
+    let current: RejectedPage;
+    try {
+      current = await page(null);
+    } catch (error) {
+      if (!(error instanceof PageFailed)) throw error;
+      logger.warn({ ...log, errors: error.errors }, `rejected rows download failed: ${error.message}`);
+      const fromSubgraph = error.errors.some((e) => e.extensions?.['serviceName'] !== undefined);
+      sendError(response, fromSubgraph ? 502 : 500, error.errors, head);
+      return true;
+    }
+    if (current.importJob === null) {
+      sendError(response, 404, [{ message: `no import with id ${JSON.stringify(jobId)}`, extensions: { code: 'NOT_FOUND' } }], head);
+      return true;
+    }
+
+    response.writeHead(200, {
+      ...head,
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="${rejectedRowsFileName(jobId)}"`,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    });
+    if (!response.write(csvRow(REJECTED_COLUMNS))) await drained(response);
+    let rows = 0;
+    let job = current.importJob;
+    try {
+      for (;;) {
+        const list = job.rejectedRows;
+        rows += list.length;
+        const chunk = list.map(rejectedRowLine).join('');
+        if (chunk.length > 0 && !response.write(chunk)) await drained(response);
+        if (response.destroyed) {
+          logger.info({ ...log, rows }, 'rejected rows download abandoned by the client');
+          return true;
+        }
+        const last = list[list.length - 1];
+        if (list.length < REJECTED_PAGE_SIZE || !last) break;
+        current = await page(last.lineNumber);
+        if (current.importJob === null) throw new PageFailed([{ message: `import ${jobId} is gone after ${rows} rows` }]);
+        job = current.importJob;
+        if (job.rejectedRows[0] && job.rejectedRows[0].lineNumber <= last.lineNumber) throw new PageFailed([{ message: `the rejected rows did not advance after line ${last.lineNumber}` }]);
+      }
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      logger.warn({ ...log, rows }, `rejected rows download cut short: ${message}`);
+      response.destroy();
+      return true;
+    }
+    response.end();
+    logger.info({ ...log, rows, ms: Math.round(performance.now() - started) }, 'rejected rows downloaded');
+    return true;
+  };
+}
