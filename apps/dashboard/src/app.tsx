@@ -1,6 +1,7 @@
 import { ApolloProvider } from '@apollo/client/react';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { createApiClient } from './api/client';
+import { WHO_AM_I_QUERY } from './api/operations';
 import { ErrorBoundary } from './components/error-boundary';
 import { DistributionProvider } from './distribution';
 import { clearCredential, maskKey, readCredential, roleAfterRefusal, roleHint, saveCredential, type Role } from './lib/credential';
@@ -50,6 +51,20 @@ function SignedIn(props: { apiKey: string; onSignOut: (why?: string) => void }) 
   const { apiKey, onSignOut } = props;
   const [role, setRole] = useState<Role | undefined>(() => roleHint(apiKey));
   const client = useMemo(() => createApiClient(apiKey, () => onSignOut('The gateway no longer accepts that API key. Sign in with a valid key.')), [apiKey, onSignOut]);
+  // The gateway says which role the key has; until it answers, the key's prefix is the hint.
+  useEffect(() => {
+    let current = true;
+    client.query({ query: WHO_AM_I_QUERY, fetchPolicy: 'network-only' }).then(
+      (result) => {
+        const answered = result.data?.me.role.toLowerCase();
+        if (current && (answered === 'viewer' || answered === 'marketer' || answered === 'admin')) setRole(answered);
+      },
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [client]);
   const session = useMemo<Session>(
     () => ({
       apiKey,

@@ -111,6 +111,12 @@ describe('the gateway end to end', () => {
     expect(byKey.data?.segments).toHaveLength(segments.length);
   });
 
+  it('tells each caller its role (me), for API keys and JWTs alike', async () => {
+    const roleOf = async (credential: string) => (await graphql<{ me: { role: string } }>(platform.gatewayUrl, credential, '{ me { role } }')).data?.me.role;
+    expect(await Promise.all([roleOf(platform.keys.viewer), roleOf(platform.keys.marketer), roleOf(platform.keys.admin)])).toEqual(['VIEWER', 'MARKETER', 'ADMIN']);
+    expect(await Promise.all([roleOf(await jwtFor('viewer')), roleOf(await jwtFor('marketer')), roleOf(await jwtFor('admin'))])).toEqual(['VIEWER', 'MARKETER', 'ADMIN']);
+  });
+
   it('exports a segment\'s customers as CSV for a marketer: a header row and one row per customer', async () => {
     const segment = [...segments].sort((a, b) => b.size - a.size)[0] as Segment;
     const response = await fetch(`${exportsBase}/${encodeURIComponent(segment.id)}/customers.csv`, { headers: { authorization: `Bearer ${platform.keys.marketer}` } });

@@ -547,10 +547,10 @@ export const CANCEL_IMPORT: TypedDocumentNode<{ readonly cancelImport: { readonl
 `;
 
 /** The cheapest question that needs a valid key: used to check a key at sign-in. */
-export const WHO_AM_I_QUERY: TypedDocumentNode<{ readonly rfmSummary: { readonly customers: number } }, Record<string, never>> = gql`
-  query SignInCheck {
-    rfmSummary {
-      customers
+export const WHO_AM_I_QUERY: TypedDocumentNode<{ readonly me: { readonly role: 'VIEWER' | 'MARKETER' | 'ADMIN' } }, Record<string, never>> = gql`
+  query WhoAmI {
+    me {
+      role
     }
   }
 `;

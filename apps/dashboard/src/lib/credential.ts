@@ -35,8 +35,8 @@ export function clearCredential(storage: KeyStorage): void {
 
 /**
  * The role a key announces by the prefix the platform's generated keys carry (adm_, mkt_, vwr_).
- * Only a hint for greying out controls: the gateway decides, and a key without a known prefix is
- * treated as able to try (a refusal is then shown).
+ * Only a hint for greying out controls until the gateway answers `me { role }`; the gateway decides
+ * every action, and a refusal lowers the assumed role.
  */
 export function roleHint(key: string): Role | undefined {
   if (key.startsWith('adm_')) return 'admin';

@@ -26,6 +26,7 @@ export function ingestResolvers(deps: IngestResolverDeps): GraphQLResolverMap<Su
   const clampFirst = (first: number | undefined, max: number) => Math.max(1, Math.min(first ?? 20, max));
   return {
     Query: {
+      me: (_: unknown, __: unknown, context: SubgraphContext) => ({ role: context.role.toUpperCase() }),
       customer: async (_: unknown, args: { id: string }) => {
         const customer = await deps.customers.get(args.id);
         return customer ? customerFields(customer) : null;

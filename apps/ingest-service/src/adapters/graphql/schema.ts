@@ -100,7 +100,23 @@ export const ingestSubgraph: SubgraphDescriptor = {
       userErrors: [UserError!]!
     }
 
+    enum Role {
+      "Reads everything."
+      VIEWER
+      "Also renames segments, edits coupon rules, creates campaigns and exports."
+      MARKETER
+      "Also imports, records transactions, trains and erases."
+      ADMIN
+    }
+
+    "The caller, as the gateway authenticated them."
+    type Caller {
+      role: Role!
+    }
+
     type Query {
+      "Who is asking: lets a client show only what the caller's role may do."
+      me: Caller!
       customer(id: ID!): Customer
       importJob(id: ID!): ImportJob
       importJobs(first: Int = 20): [ImportJob!]!
