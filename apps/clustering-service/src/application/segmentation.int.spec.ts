@@ -395,4 +395,17 @@ describe('Segmentation (real MariaDB)', () => {
     expect(await segmentation.publishPending()).toEqual([]);
     expect(models.length).toBe(modelCalls + 1);
   }, 30_000);
+
+  it('keeps a customer on the newer model when a placement under an older one arrives after it (placed during a training run)', async () => {
+    const latest = (await repository.latestModel())!;
+    const [customer] = await repository.allFeatures();
+    const stored = (await repository.assignmentsOf([customer!.customerId])).get(customer!.customerId)!;
+    expect(stored.modelVersion).toBe(latest.version);
+    // A batch placed on the model before, saved after the newer model's assignments.
+    await repository.saveAssignments([{ customerId: customer!.customerId, modelVersion: latest.version - 1, cluster: (stored.cluster + 1) % latest.k, distance: 9.5 }]);
+    expect((await repository.assignmentsOf([customer!.customerId])).get(customer!.customerId)).toEqual(stored);
+    // A placement under the same (newest) model still moves the customer.
+    await repository.saveAssignments([{ customerId: customer!.customerId, modelVersion: latest.version, cluster: (stored.cluster + 1) % latest.k, distance: 0.5 }]);
+    expect((await repository.assignmentsOf([customer!.customerId])).get(customer!.customerId)).toMatchObject({ modelVersion: latest.version, cluster: (stored.cluster + 1) % latest.k, distance: 0.5 });
+  });
 });

@@ -188,14 +188,22 @@ export class ClusteringRepository {
     return stored;
   }
 
-  /** Stores placements; customers erased meanwhile are skipped. */
+  /**
+   * Stores placements; customers erased meanwhile are skipped. A placement under an older model than the stored one is ignored: a batch
+   * placed on model N while model N+1 was being trained and saved must not move the customer back
+   * to N, where no current segment would count it (model_version is assigned last on purpose: the
+   * IFs compare against the stored version).
+   */
   async saveAssignments(assignments: readonly Assignment[]): Promise<void> {
     await this.db.transaction(async (tx) => {
       const erased = await erasedAmong(tx, assignments.map((a) => a.customerId));
       for (const part of chunk(assignments.filter((a) => !erased.has(a.customerId)), 2_000)) {
         await tx.query(
           `INSERT INTO customer_assignments (customer_id, model_version, cluster, distance) VALUES ${placeholders(part.length, 4)}
-           ON DUPLICATE KEY UPDATE model_version = VALUES(model_version), cluster = VALUES(cluster), distance = VALUES(distance)`,
+           ON DUPLICATE KEY UPDATE
+             cluster = IF(VALUES(model_version) >= model_version, VALUES(cluster), cluster),
+             distance = IF(VALUES(model_version) >= model_version, VALUES(distance), distance),
+             model_version = GREATEST(model_version, VALUES(model_version))`,
           part.flatMap((a) => [a.customerId, a.modelVersion, a.cluster, a.distance]),
         );
       }
