@@ -1,8 +1,34 @@
+import { z } from 'zod';
 import { loadServiceConfig, type ServiceSettings } from '@seg/platform-config';
 
-export type RfmConfig = ServiceSettings;
+export interface RfmConfig extends ServiceSettings {
+  /**
+   * Fetch sizes of the lines consumer, in bytes. A batch of one partition's lines is one database
+   * transaction, whose cost is partly fixed (round trips, the commit's flush): bigger batches
+   * store more lines per second while a backlog drains (about 5,000 lines of ~750 bytes with the
+   * default 4 MiB, against 1,400 with kafkajs' 1 MiB; see bench/rfm-write.ts).
+   */
+  readonly fetch: { readonly maxBytesPerPartition: number; readonly maxBytes: number };
+  /**
+   * Batches of lines handled at once, each of another partition (so of other customers). Two
+   * drain a backlog faster on two CPUs (bench/rfm-write.ts --concurrency 2: 1.2-1.45x), but when
+   * the service keeps up with the import they only make batches smaller, which costs every
+   * service more CPU (bench/PIPELINE.md): one by default.
+   */
+  readonly concurrency: number;
+}
 
 /** Parses the rfm service's environment once; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): RfmConfig {
-  return loadServiceConfig('rfm', env, {});
+  const config = loadServiceConfig('rfm', env, {
+    SEG_RFM_FETCH_MAX_BYTES_PER_PARTITION: z.coerce.number().int().min(64 * 1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+    SEG_RFM_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(32).default(1),
+  });
+  const perPartition = config.env.SEG_RFM_FETCH_MAX_BYTES_PER_PARTITION;
+  return {
+    ...config,
+    // Room for four partitions' batches per fetch (kafkajs' default total is 10 MiB).
+    fetch: { maxBytesPerPartition: perPartition, maxBytes: Math.max(10 * 1024 * 1024, 4 * perPartition) },
+    concurrency: config.env.SEG_RFM_PARTITIONS_CONCURRENTLY,
+  };
 }

@@ -17,12 +17,17 @@ async function main(): Promise<RunningService> {
   const config = loadConfig(process.env);
   const logger = createLogger('rfm-service', config.logLevel);
   const metricsRegistry = createMetricsRegistry('rfm-service');
-  const customersRecomputed = counter(metricsRegistry, { name: 'seg_rfm_customers_recomputed_total', help: 'Customers whose RFM metrics were recomputed and published' });
+  const customersRecomputed = counter(metricsRegistry, { name: 'seg_rfm_customers_recomputed_total', help: 'Customers whose RFM metrics were published after a batch of lines (updated, or unchanged on a replay)' });
   const shutdown = new AbortController();
 
   const db = await connectAndMigrate(createDataSource({ settings: config.database, entities: [], migrations }), logger, shutdown.signal);
   const { kafka, producer } = await prepareKafka(config.kafka, logger, shutdown.signal, metricsRegistry);
-  const repository = new RfmRepository(db);
+  const writeRetries = counter(metricsRegistry, {
+    name: 'seg_rfm_write_retries_total',
+    help: 'Transactions of a batch of lines tried again after a concurrent writer (duplicate line or deadlock)',
+    labelNames: ['code'],
+  });
+  const repository = new RfmRepository(db, (code) => writeRetries.inc({ code }));
   const publishMetrics = createMetricsPublisher(producer, config.kafka.topicPrefix);
 
   const consumer = await runConsumer({
@@ -33,6 +38,8 @@ async function main(): Promise<RunningService> {
     settings: config.kafka,
     signal: shutdown.signal,
     metrics: metricsRegistry,
+    fetch: config.fetch,
+    concurrency: config.concurrency,
     handlers: [
       {
         contract: TransactionLineRecordedV1,

@@ -11,9 +11,10 @@ export interface RecordLinesPorts {
 }
 
 /**
- * Handles a batch of transaction-line events: store, recompute only the touched customers,
- * then publish their metrics. Replays are harmless: a stored line is ignored and the aggregates
- * are recomputed from the stored lines, so they come out the same.
+ * Handles a batch of transaction-line events: store the new lines, add them to the touched
+ * customers' aggregates, then publish those customers' metrics. Replays are harmless: a stored
+ * line changes nothing, and the touched customers' metrics are published again (a replay may
+ * follow a crash between the commit and the publication).
  */
 export async function recordLines(events: readonly TransactionLineRecorded[], ports: RecordLinesPorts): Promise<number> {
   const metrics = await ports.recordLines(events.map((event) => event.data));

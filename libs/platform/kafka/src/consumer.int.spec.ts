@@ -16,7 +16,8 @@ import { createLogger } from '@seg/platform-observability';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { testKafkaSettings, uniqueSuffix, waitFor } from '@seg/testing';
 import { connectProducer, createKafka, ensureTopics } from './kafka-client';
-import { runConsumer } from './consumer';
+import { runConsumer, type FetchSizes } from './consumer';
+import { publish } from './publisher';
 
 const logger = createLogger('consumer-int-spec', 'silent');
 
@@ -45,7 +46,7 @@ interface Harness {
   /** Sends raw values to one partition of the metrics topic; returns their offsets. */
   send(values: readonly { key: string; value: string | null }[], partition?: number): Promise<string[]>;
   /** Starts a consumer group member with a handler, through the code under test. */
-  consume(groupId: string, handle: (events: readonly CustomerMetricsChanged[], partition: number) => Promise<void>): Promise<Consumer>;
+  consume(groupId: string, handle: (events: readonly CustomerMetricsChanged[], partition: number) => Promise<void>, options?: { fetch?: FetchSizes; concurrency?: number }): Promise<Consumer>;
   /** The group's committed offset of a partition of the metrics topic ('-1': none). */
   committed(groupId: string, partition: number): Promise<string>;
   close(): Promise<void>;
@@ -77,13 +78,14 @@ async function openHarness(): Promise<Harness> {
       }
       return offsets;
     },
-    async consume(groupId, handle) {
+    async consume(groupId, handle, options = {}) {
       const consumer = await runConsumer({
         kafka,
         groupId,
         producer,
         logger,
         settings,
+        ...options,
         handlers: [{ contract: CustomerMetricsChangedV1, handle: (events, { partition }) => handle(events, partition) }],
       });
       consumers.push(consumer);
@@ -268,4 +270,46 @@ describe('runConsumer (real Kafka)', () => {
     expect(seenBefore.sort()).toEqual(first.map((e) => e.eventId).sort());
     expect(seenAfter).toEqual(second.map((e) => e.eventId));
   }, 30_000);
+
+  it('hands bigger batches when asked for bigger fetches', async () => {
+    const harness = await fresh();
+    // About 1.6 MB of events on one partition (published in requests of at most 512 KiB): more
+    // than kafkajs' default 1 MiB per partition and fetch.
+    const events = Array.from({ length: 4_000 }, (_, i) => metricsEvent(String(20_000 + i)));
+    await publish(harness.producer, CustomerMetricsChangedV1, events.map((event) => ({ key: 'one-key', event })), harness.prefix);
+    const batchesOf = async (fetch?: FetchSizes): Promise<number[]> => {
+      const sizes: number[] = [];
+      await harness.consume(`consumer-int-${uniqueSuffix()}`, async (batch) => void sizes.push(batch.length), { fetch });
+      await waitFor('every event', async () => (sizes.reduce((a, b) => a + b, 0) >= events.length ? true : undefined), 20_000);
+      return sizes;
+    };
+    expect(Math.max(...(await batchesOf()))).toBeLessThan(events.length);
+    expect(await batchesOf({ maxBytesPerPartition: 8 * 1024 * 1024, maxBytes: 16 * 1024 * 1024 })).toEqual([events.length]);
+  }, 60_000);
+
+  it('handles batches of different partitions at once when asked to', async () => {
+    const harness = await fresh();
+    for (const partition of [0, 1, 2]) {
+      await harness.send(['a', 'b'].map((suffix) => metricsEvent(`${partition}${suffix}`)).map((event) => ({ key: event.data.customerId, value: JSON.stringify(event) })), partition);
+    }
+    const peakInFlight = async (concurrency?: number): Promise<number> => {
+      let inFlight = 0;
+      let peak = 0;
+      let handled = 0;
+      await harness.consume(
+        `consumer-int-${uniqueSuffix()}`,
+        async (events) => {
+          peak = Math.max(peak, ++inFlight);
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          inFlight--;
+          handled += events.length;
+        },
+        concurrency === undefined ? {} : { concurrency },
+      );
+      await waitFor('every event', async () => (handled >= 6 ? true : undefined), 20_000);
+      return peak;
+    };
+    expect(await peakInFlight()).toBe(1);
+    expect(await peakInFlight(3)).toBeGreaterThan(1);
+  }, 60_000);
 });

@@ -39,6 +39,25 @@ export interface ConsumerOptions {
   readonly signal?: AbortSignal;
   /** The process's registry (served on /metrics); without one, the metrics are kept but not served. */
   readonly metrics?: MetricsRegistry;
+  /** How much one fetch may bring, which bounds the batches handed to the handlers (see {@link FetchSizes}). */
+  readonly fetch?: FetchSizes;
+  /**
+   * Batches handled at once, each of a different partition (kafkajs' partitionsConsumedConcurrently);
+   * one partition's batches are always handled one after the other, in order. Default 1.
+   */
+  readonly concurrency?: number;
+}
+
+/**
+ * Fetch sizes, in bytes: of one partition (a batch handed to a handler is at most about this) and
+ * of all partitions together, per fetch. kafkajs' defaults, 1 MiB and 10 MiB, keep batches small;
+ * a handler whose cost is mostly per batch (a transaction, a commit) gains from bigger ones while
+ * it drains a backlog. A live stream still comes in small batches: a fetch returns as soon as
+ * anything is there.
+ */
+export interface FetchSizes {
+  readonly maxBytesPerPartition?: number;
+  readonly maxBytes?: number;
 }
 
 /**
@@ -51,7 +70,7 @@ export interface ConsumerOptions {
 export async function runConsumer(options: ConsumerOptions): Promise<RunningConsumer> {
   const { kafka, groupId, producer, logger, handlers } = options;
   const byTopic = new Map(handlers.map((handler) => [options.settings.topicPrefix + handler.contract.topic.name, handler]));
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000, ...options.fetch });
   const metrics = kafkaMetrics(options.metrics ?? createMetricsRegistry(groupId, { processMetrics: false }));
   const lag = partitionLag(metrics.consumerLag);
   const status = watchConsumerStatus(consumer, (now) => metrics.consumerRunning.set({ group: groupId }, now === 'running' ? 1 : 0));
@@ -62,7 +81,7 @@ export async function runConsumer(options: ConsumerOptions): Promise<RunningCons
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: 1,
+    partitionsConsumedConcurrently: options.concurrency ?? 1,
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
       if (!isRunning() || isStale() || batch.messages.length === 0) return;
       const handler = byTopic.get(batch.topic);

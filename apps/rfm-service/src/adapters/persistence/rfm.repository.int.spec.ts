@@ -50,6 +50,7 @@ describe('RfmRepository (real MariaDB)', () => {
 
   const reset = async (): Promise<void> => {
     await dataSource.query('DELETE FROM customer_metrics');
+    await dataSource.query('DELETE FROM customer_purchase_invoices');
     await dataSource.query('DELETE FROM transaction_lines');
   };
 

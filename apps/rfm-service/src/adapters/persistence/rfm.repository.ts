@@ -3,7 +3,11 @@ import { classifyLine, lineAmountMilli } from '@seg/domain-transactions';
 import type { CustomerMetrics } from '@seg/domain-rfm';
 import type { TransactionLineData } from '@seg/contracts-events';
 import { chunk, deleteCustomerRows, erasedAmong, inList, rememberErased, repeatRow, toIsoSeconds, toSqlDateTime } from '@seg/platform-persistence';
+import { customerDeltas, type CustomerDelta } from './customer-deltas';
 
+/** Rows per multi-row statement on lines (7 values, about 150 bytes of SQL each): a default 4 MiB batch in one statement, well under max_allowed_packet. */
+const LINES_PER_STATEMENT = 6_000;
+const CUSTOMERS_PER_STATEMENT = 1_000;
 
 interface MetricsRow {
   customer_id: string;
@@ -25,40 +29,146 @@ const toMetrics = (row: MetricsRow): CustomerMetrics => ({
   cancelledMilli: Number(row.cancelled_milli),
 });
 
-/** Lines and per-customer aggregates of the rfm service, written with set-based SQL. */
+/** Driver errors that mean a concurrent writer got to the same rows first: the batch is tried again. */
+const CONCURRENT_WRITE = new Set(['ER_DUP_ENTRY', 'ER_LOCK_DEADLOCK']);
+const ATTEMPTS = 3;
+
+const codeOf = (error: unknown): string => String((error as { code?: unknown }).code);
+const isConcurrentWrite = (error: unknown): boolean => CONCURRENT_WRITE.has(codeOf(error));
+
+/**
+ * Lines and per-customer aggregates of the rfm service, written with set-based SQL.
+ *
+ * Aggregates are kept incrementally: a batch stores its lines not stored before and adds only
+ * those to its customers' aggregates (customer-deltas.ts), so a batch costs about the same however
+ * long its customers' history. A line counts only where this transaction's INSERT put it in the
+ * table: when a concurrent writer (another replica, during a rebalance) stored one of the lines
+ * meanwhile, the INSERT fails instead of counting the line twice, the transaction rolls back and
+ * the batch is tried again, its lines no longer new.
+ */
 export class RfmRepository {
-  constructor(private readonly db: DataSource) {}
+  /** `onRetry` hears of each batch tried again after a concurrent writer (the driver's error code). */
+  constructor(
+    private readonly db: DataSource,
+    private readonly onRetry: (code: string) => void = () => undefined,
+  ) {}
 
   /**
-   * Stores a batch of lines (a line seen before is ignored: its id is the primary key) and
-   * recomputes the aggregates of exactly the customers the batch touched, in one transaction.
-   * Returns those customers' metrics after the change. Lines of erased customers are dropped (they
-   * can arrive after the erasure: in flight, or replayed), so nothing is published for them.
+   * Stores a batch of lines (a line seen before changes nothing: its id is the primary key) and
+   * adds the new ones to their customers' aggregates, in one transaction. Returns the metrics of
+   * every customer the batch touched that has a purchase, after the change, whether or not it
+   * changed: a batch replayed after a crash between the commit and the publication publishes them
+   * again. Lines of erased customers are dropped (they can arrive after the erasure: in flight, or
+   * replayed), so nothing is published for them.
    */
   async recordLines(batch: readonly TransactionLineData[]): Promise<CustomerMetrics[]> {
-    return this.db.transaction(async (tx) => {
-      const erased = await erasedAmong(tx, batch.map((line) => line.customerId));
-      const lines = erased.size === 0 ? batch : batch.filter((line) => !erased.has(line.customerId));
-      const customers = [...new Set(lines.map((line) => line.customerId))];
-      for (const part of chunk(lines, 2_000)) {
-        const values = part.flatMap((line) => [
-          line.lineId,
-          line.customerId,
-          line.invoiceNo,
-          classifyLine(line),
-          toSqlDateTime(line.invoiceDate),
-          lineAmountMilli(line),
-          line.country,
-        ]);
-        await tx.query(
-          `INSERT IGNORE INTO transaction_lines (line_id, customer_id, invoice_no, kind, invoice_date, amount_milli, country)
-           VALUES ${repeatRow(part.length, '(UNHEX(?),?,?,?,?,?,?)')}`,
-          values,
-        );
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // Repeatable read (the InnoDB default, stated here because the locking reads rely on it).
+        return await this.db.transaction('REPEATABLE READ', (tx) => this.recordLinesIn(tx, batch));
+      } catch (error) {
+        if (attempt >= ATTEMPTS || !isConcurrentWrite(error)) throw error;
+        this.onRetry(codeOf(error));
       }
-      await this.recomputeCustomers(tx, customers);
-      return this.metricsOf(tx, customers);
-    });
+    }
+  }
+
+  private async recordLinesIn(tx: EntityManager, batch: readonly TransactionLineData[]): Promise<CustomerMetrics[]> {
+    const erased = await erasedAmong(tx, batch.map((line) => line.customerId));
+    const lines = erased.size === 0 ? batch : batch.filter((line) => !erased.has(line.customerId));
+    const customers = [...new Set(lines.map((line) => line.customerId))];
+    if (customers.length === 0) return [];
+    const fresh = await this.insertNewLines(tx, lines);
+    const deltas = customerDeltas(fresh);
+    if (deltas.size > 0) await this.addToAggregates(tx, deltas);
+    return this.metricsOf(tx, customers);
+  }
+
+  /**
+   * Inserts the lines not stored yet (each once) and returns them. Most batches of a backfill hold
+   * no stored line, so each statement first tries all of its lines (INSERT IGNORE after a
+   * savepoint); only when fewer rows went in does it undo that, read which lines are stored, and
+   * insert the rest.
+   */
+  private async insertNewLines(tx: EntityManager, lines: readonly TransactionLineData[]): Promise<TransactionLineData[]> {
+    const distinct = new Map<string, TransactionLineData>();
+    for (const line of lines) if (!distinct.has(line.lineId)) distinct.set(line.lineId, line);
+    const fresh: TransactionLineData[] = [];
+    for (const part of chunk([...distinct.values()], LINES_PER_STATEMENT)) {
+      await tx.query('SAVEPOINT new_lines');
+      if ((await this.insertLines(tx, part, 'INSERT IGNORE')) === part.length) {
+        fresh.push(...part);
+        continue;
+      }
+      await tx.query('ROLLBACK TO SAVEPOINT new_lines');
+      // Point reads on the primary key (customer, kind, line).
+      const rows: { line_id: Buffer }[] = await tx.query(
+        `SELECT line_id FROM transaction_lines WHERE (customer_id, kind, line_id) IN (${repeatRow(part.length, '(?,?,?)')})`,
+        part.flatMap((line) => [line.customerId, classifyLine(line), Buffer.from(line.lineId, 'hex')]),
+      );
+      const stored = new Set(rows.map((row) => row.line_id.toString('hex')));
+      const rest = part.filter((line) => !stored.has(line.lineId));
+      // A plain INSERT: a duplicate now means that a concurrent writer stored one of these lines
+      // meanwhile; the error rolls the transaction back, and the batch is tried again.
+      if (rest.length > 0) await this.insertLines(tx, rest, 'INSERT');
+      fresh.push(...rest);
+    }
+    return fresh;
+  }
+
+  /** Inserts lines; returns how many rows went in. */
+  private async insertLines(tx: EntityManager, lines: readonly TransactionLineData[], insert: 'INSERT' | 'INSERT IGNORE'): Promise<number> {
+    const result: { affectedRows?: number } = await tx.query(
+      `${insert} INTO transaction_lines (line_id, customer_id, invoice_no, kind, invoice_date, amount_milli, country)
+       VALUES ${repeatRow(lines.length, '(?,?,?,?,?,?,?)')}`,
+      lines.flatMap((line) => [Buffer.from(line.lineId, 'hex'), line.customerId, line.invoiceNo, classifyLine(line), toSqlDateTime(line.invoiceDate), lineAmountMilli(line), line.country]),
+    );
+    return result.affectedRows ?? 0;
+  }
+
+  /**
+   * Adds the new lines to their customers' aggregates. Sums, first and last purchase and the
+   * country merge with the stored row (an upsert: a first purchase creates it). Frequency and the
+   * cancelled amount are then counted again from the customer's purchase invoices and cancellation
+   * lines, a few index entries each: that counts an invoice once however many batches bring its
+   * lines, and takes in cancellations stored before the customer's first purchase.
+   */
+  private async addToAggregates(tx: EntityManager, deltas: ReadonlyMap<string, CustomerDelta>): Promise<void> {
+    const changed = [...deltas.values()].filter((delta) => delta.lastPurchaseAt !== null || delta.cancelledMilli !== 0);
+    const buyers = changed.filter((delta) => delta.lastPurchaseAt !== null);
+    const invoices = buyers.flatMap((delta) => [...delta.invoices].map((invoice) => [delta.customerId, invoice]));
+    for (const part of chunk(invoices, LINES_PER_STATEMENT)) {
+      await tx.query(`INSERT IGNORE INTO customer_purchase_invoices (customer_id, invoice_no) VALUES ${repeatRow(part.length, '(?,?)')}`, part.flat());
+    }
+    for (const part of chunk(buyers, CUSTOMERS_PER_STATEMENT)) {
+      // The country is assigned first: it compares the new lines' latest purchase with the stored
+      // one before last_purchase_at moves. Ties go to the first country in code point order.
+      await tx.query(
+        `INSERT INTO customer_metrics (customer_id, country, first_purchase_at, last_purchase_at, frequency, monetary_milli, cancelled_milli)
+         VALUES ${repeatRow(part.length, '(?,?,?,?,0,?,0)')}
+         ON DUPLICATE KEY UPDATE
+           country = CASE WHEN VALUES(last_purchase_at) > last_purchase_at
+                            OR (VALUES(last_purchase_at) = last_purchase_at AND VALUES(country) COLLATE utf8mb4_bin < country COLLATE utf8mb4_bin)
+                          THEN VALUES(country) ELSE country END,
+           first_purchase_at = LEAST(first_purchase_at, VALUES(first_purchase_at)),
+           last_purchase_at = GREATEST(last_purchase_at, VALUES(last_purchase_at)),
+           monetary_milli = monetary_milli + VALUES(monetary_milli)`,
+        part.flatMap((delta) => [delta.customerId, delta.country, toSqlDateTime(delta.firstPurchaseAt ?? ''), toSqlDateTime(delta.lastPurchaseAt ?? ''), delta.monetaryMilli]),
+      );
+    }
+    // In an UPDATE, InnoDB reads the subqueries' rows with shared locks (repeatable read): a
+    // concurrent batch's uncommitted invoice or cancellation of the same customer is waited for,
+    // never missed. A customer with only cancellations so far has no row yet; they wait in the
+    // stored lines for the first purchase.
+    for (const part of chunk(changed, CUSTOMERS_PER_STATEMENT)) {
+      await tx.query(
+        `UPDATE customer_metrics m
+            SET m.frequency = (SELECT COUNT(*) FROM customer_purchase_invoices i WHERE i.customer_id = m.customer_id),
+                m.cancelled_milli = (SELECT COALESCE(-SUM(c.amount_milli), 0) FROM transaction_lines c WHERE c.customer_id = m.customer_id AND c.kind = 'cancellation')
+          WHERE m.customer_id IN (${inList(part.length)})`,
+        part.map((delta) => delta.customerId),
+      );
+    }
   }
 
   /**
@@ -72,35 +182,10 @@ export class RfmRepository {
       // First: a concurrent batch of the customers' lines then waits, or is waited for (erasedAmong).
       await rememberErased(tx, customerIds);
       const lines = await deleteCustomerRows(tx, 'transaction_lines', 'customer_id', customerIds);
+      await deleteCustomerRows(tx, 'customer_purchase_invoices', 'customer_id', customerIds);
       const metrics = await deleteCustomerRows(tx, 'customer_metrics', 'customer_id', customerIds);
       return { lines, metrics };
     });
-  }
-
-  private async recomputeCustomers(tx: EntityManager, customers: readonly string[]): Promise<void> {
-    for (const part of chunk(customers, 1_000)) {
-      // Country: that of the latest purchase, ties broken alphabetically (as the domain library does).
-      await tx.query(
-        `INSERT INTO customer_metrics (customer_id, country, first_purchase_at, last_purchase_at, frequency, monetary_milli, cancelled_milli)
-         SELECT l.customer_id,
-                (SELECT p.country FROM transaction_lines p
-                  WHERE p.customer_id = l.customer_id AND p.kind = 'purchase'
-                  ORDER BY p.invoice_date DESC, p.country ASC LIMIT 1),
-                MIN(CASE WHEN l.kind = 'purchase' THEN l.invoice_date END),
-                MAX(CASE WHEN l.kind = 'purchase' THEN l.invoice_date END),
-                COUNT(DISTINCT CASE WHEN l.kind = 'purchase' THEN l.invoice_no END),
-                COALESCE(SUM(CASE WHEN l.kind = 'purchase' THEN l.amount_milli END), 0),
-                COALESCE(-SUM(CASE WHEN l.kind = 'cancellation' THEN l.amount_milli END), 0)
-           FROM transaction_lines l
-          WHERE l.customer_id IN (${inList(part.length)})
-          GROUP BY l.customer_id
-         HAVING COUNT(CASE WHEN l.kind = 'purchase' THEN 1 END) > 0
-         ON DUPLICATE KEY UPDATE
-           country = VALUES(country), first_purchase_at = VALUES(first_purchase_at), last_purchase_at = VALUES(last_purchase_at),
-           frequency = VALUES(frequency), monetary_milli = VALUES(monetary_milli), cancelled_milli = VALUES(cancelled_milli)`,
-        part,
-      );
-    }
   }
 
   private async metricsOf(tx: EntityManager, customers: readonly string[]): Promise<CustomerMetrics[]> {

@@ -1,0 +1,26 @@
+import { ConfigError } from '@seg/platform-config';
+import { loadConfig } from './config';
+
+const REQUIRED = { SEG_GATEWAY_SECRET: 'gateway-secret-0000000001', SEG_RFM_DB_PASSWORD: 'rfm-password' };
+
+describe('rfm loadConfig', () => {
+  it('fetches up to 4 MiB of one partition by default, with room for four partitions per fetch', () => {
+    expect(loadConfig(REQUIRED).fetch).toEqual({ maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 16 * 1024 * 1024 });
+  });
+
+  it('reads SEG_RFM_FETCH_MAX_BYTES_PER_PARTITION; the total never drops below kafkajs\' 10 MiB', () => {
+    expect(loadConfig({ ...REQUIRED, SEG_RFM_FETCH_MAX_BYTES_PER_PARTITION: '1048576' }).fetch).toEqual({ maxBytesPerPartition: 1024 * 1024, maxBytes: 10 * 1024 * 1024 });
+    expect(loadConfig({ ...REQUIRED, SEG_RFM_FETCH_MAX_BYTES_PER_PARTITION: '8388608' }).fetch).toEqual({ maxBytesPerPartition: 8 * 1024 * 1024, maxBytes: 32 * 1024 * 1024 });
+  });
+
+  it('handles one partition\'s batch at a time by default; SEG_RFM_PARTITIONS_CONCURRENTLY changes it', () => {
+    expect(loadConfig(REQUIRED).concurrency).toBe(1);
+    expect(loadConfig({ ...REQUIRED, SEG_RFM_PARTITIONS_CONCURRENTLY: '2' }).concurrency).toBe(2);
+    expect(() => loadConfig({ ...REQUIRED, SEG_RFM_PARTITIONS_CONCURRENTLY: '0' })).toThrow(/SEG_RFM_PARTITIONS_CONCURRENTLY/);
+  });
+
+  it('refuses a size below 64 KiB or that is not a number', () => {
+    expect(() => loadConfig({ ...REQUIRED, SEG_RFM_FETCH_MAX_BYTES_PER_PARTITION: '1000' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...REQUIRED, SEG_RFM_FETCH_MAX_BYTES_PER_PARTITION: 'lots' })).toThrow(/SEG_RFM_FETCH_MAX_BYTES_PER_PARTITION/);
+  });
+});
