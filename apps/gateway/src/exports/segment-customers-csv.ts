@@ -1,12 +1,10 @@
 import type { IncomingMessage } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import type { ApolloServer } from '@apollo/server';
 import { csvRow } from '@seg/platform-csv';
 import type { Logger } from '@seg/platform-observability';
 import { CORRELATION_HEADER, type HttpRoutes, type Role } from '@seg/platform-subgraph';
-import type { GraphQLFormattedError } from 'graphql';
 import type { GatewayContext } from '../graphql/gateway-context';
-import { authenticateRoute, drained, sendError } from '../http/route-helpers';
+import { authenticateRoute, PageFailed, queryPage, sendError, streamCsvDownload } from '../http/route-helpers';
 
 /** `GET /exports/segments/<segment id>/customers.csv` */
 const EXPORT_PATH = /^\/exports\/segments\/([^/]+)\/customers\.csv$/;
@@ -108,12 +106,6 @@ export function exportFileName(segmentId: string): string {
   return `segment-${safe}-customers.csv`;
 }
 
-class PageFailed extends Error {
-  constructor(readonly errors: readonly GraphQLFormattedError[]) {
-    super(errors.map((error) => error.message).join('; '));
-  }
-}
-
 export interface SegmentCustomersExportOptions {
   /** The gateway's own Apollo server: the export runs the same operation a client would. */
   readonly apollo: Pick<ApolloServer<GatewayContext>, 'executeOperation'>;
@@ -152,70 +144,24 @@ export function segmentCustomersCsvRoute(options: SegmentCustomersExportOptions)
       return true;
     }
 
-    const page = async (after: string | null): Promise<CustomersPage> => {
-      const result = await apollo.executeOperation<CustomersPage>({ query: CUSTOMERS_PAGE_QUERY, variables: { id: segmentId, after } }, { contextValue: context });
-      if (result.body.kind !== 'single') throw new Error('the export expected a single GraphQL result');
-      const { data, errors } = result.body.singleResult;
-      // A page with any error is refused whole: an export must not drop values silently.
-      if (errors && errors.length > 0) throw new PageFailed(errors);
-      if (!data) throw new PageFailed([{ message: 'no data' }]);
-      return data;
-    };
-
-    const started = performance.now();
-    const log = { correlationId: context.correlationId, role: context.role, segmentId };
-    let current: CustomersPage;
-    try {
-      current = await page(null);
-    } catch (error) {
-      if (!(error instanceof PageFailed)) throw error;
-      logger.warn({ ...log, errors: error.errors }, `segment export failed: ${error.message}`);
-      const fromSubgraph = error.errors.some((e) => e.extensions?.['serviceName'] !== undefined);
-      sendError(response, fromSubgraph ? 502 : 500, error.errors, head);
-      return true;
-    }
-    if (current.segment === null) {
-      sendError(response, 404, [{ message: `no segment with id ${JSON.stringify(segmentId)}`, extensions: { code: 'NOT_FOUND' } }], head);
-      return true;
-    }
-
-    response.writeHead(200, {
-      ...head,
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="${exportFileName(segmentId)}"`,
-      'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
+    await streamCsvDownload<string>(response, {
+      what: 'segment export',
+      log: { correlationId: context.correlationId, role: context.role, segmentId },
+      logger,
+      head,
+      fileName: exportFileName(segmentId),
+      columns: EXPORT_COLUMNS,
+      notFound: `no segment with id ${JSON.stringify(segmentId)}`,
+      // The segment vanished between pages (a retrain replaced it): stop rather than mix models.
+      gone: (rows) => `segment ${segmentId} is gone after ${rows} rows`,
+      page: async (after) => {
+        const { segment } = await queryPage<CustomersPage>(apollo, context, CUSTOMERS_PAGE_QUERY, { id: segmentId, after });
+        if (segment === null) return null;
+        const { nodes, pageInfo } = segment.customers;
+        if (pageInfo.hasNextPage && pageInfo.endCursor === null) throw new PageFailed([{ message: 'the customers connection gave no cursor for its next page' }]);
+        return { lines: nodes.map(exportedCustomerRow).join(''), rows: nodes.length, next: pageInfo.hasNextPage ? pageInfo.endCursor : null };
+      },
     });
-    if (!response.write(csvRow(EXPORT_COLUMNS))) await drained(response);
-    let rows = 0;
-    let segment = current.segment;
-    const cursors = new Set<string>();
-    try {
-      for (;;) {
-        const chunk = segment.customers.nodes.map(exportedCustomerRow).join('');
-        rows += segment.customers.nodes.length;
-        if (chunk.length > 0 && !response.write(chunk)) await drained(response);
-        if (response.destroyed) {
-          logger.info({ ...log, rows }, 'segment export abandoned by the client');
-          return true;
-        }
-        const { hasNextPage, endCursor } = segment.customers.pageInfo;
-        if (!hasNextPage) break;
-        if (endCursor === null || cursors.has(endCursor)) throw new PageFailed([{ message: `the customers connection gave no new cursor after ${rows} rows` }]);
-        cursors.add(endCursor);
-        current = await page(endCursor);
-        // The segment vanished between pages (a retrain replaced it): stop rather than mix models.
-        if (current.segment === null) throw new PageFailed([{ message: `segment ${segmentId} is gone after ${rows} rows` }]);
-        segment = current.segment;
-      }
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      logger.warn({ ...log, rows }, `segment export cut short: ${message}`);
-      response.destroy();
-      return true;
-    }
-    response.end();
-    logger.info({ ...log, rows, ms: Math.round(performance.now() - started) }, 'segment exported');
     return true;
   };
 }

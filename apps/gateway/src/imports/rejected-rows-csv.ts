@@ -1,12 +1,10 @@
 import type { IncomingMessage } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import type { ApolloServer } from '@apollo/server';
 import { csvRow } from '@seg/platform-csv';
 import type { Logger } from '@seg/platform-observability';
 import { CORRELATION_HEADER, hasRole, type HttpRoutes } from '@seg/platform-subgraph';
-import type { GraphQLFormattedError } from 'graphql';
 import type { GatewayContext } from '../graphql/gateway-context';
-import { authenticateRoute, drained, sendError } from '../http/route-helpers';
+import { authenticateRoute, PageFailed, queryPage, sendError, streamCsvDownload } from '../http/route-helpers';
 
 /** `GET /imports/<job id>/rejected.csv` */
 const REJECTED_PATH = /^\/imports\/([^/]+)\/rejected\.csv$/;
@@ -64,12 +62,6 @@ export function rejectedRowsFileName(jobId: string): string {
   return `import-${jobId.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80)}-rejected.csv`;
 }
 
-class PageFailed extends Error {
-  constructor(readonly errors: readonly GraphQLFormattedError[]) {
-    super(errors.map((error) => error.message).join('; '));
-  }
-}
-
 export interface RejectedRowsCsvOptions {
   /** The gateway's own Apollo server: the download runs the same operation a client would. */
   readonly apollo: Pick<ApolloServer<GatewayContext>, 'executeOperation'>;
@@ -106,67 +98,25 @@ export function rejectedRowsCsvRoute(options: RejectedRowsCsvOptions): HttpRoute
       return true;
     }
 
-    const page = async (after: number | null): Promise<RejectedPage> => {
-      const result = await apollo.executeOperation<RejectedPage>({ query: REJECTED_PAGE_QUERY, variables: { id: jobId, after } }, { contextValue: context });
-      if (result.body.kind !== 'single') throw new Error('the download expected a single GraphQL result');
-      const { data, errors } = result.body.singleResult;
-      if (errors && errors.length > 0) throw new PageFailed(errors);
-      if (!data) throw new PageFailed([{ message: 'no data' }]);
-      return data;
-    };
-
-    const started = performance.now();
-    const log = { correlationId: context.correlationId, role: context.role, jobId };
-    let current: RejectedPage;
-    try {
-      current = await page(null);
-    } catch (error) {
-      if (!(error instanceof PageFailed)) throw error;
-      logger.warn({ ...log, errors: error.errors }, `rejected rows download failed: ${error.message}`);
-      const fromSubgraph = error.errors.some((e) => e.extensions?.['serviceName'] !== undefined);
-      sendError(response, fromSubgraph ? 502 : 500, error.errors, head);
-      return true;
-    }
-    if (current.importJob === null) {
-      sendError(response, 404, [{ message: `no import with id ${JSON.stringify(jobId)}`, extensions: { code: 'NOT_FOUND' } }], head);
-      return true;
-    }
-
-    response.writeHead(200, {
-      ...head,
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="${rejectedRowsFileName(jobId)}"`,
-      'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
-    });
-    if (!response.write(csvRow(REJECTED_COLUMNS))) await drained(response);
-    let rows = 0;
-    let job = current.importJob;
-    try {
-      for (;;) {
-        const list = job.rejectedRows;
-        rows += list.length;
-        const chunk = list.map(rejectedRowLine).join('');
-        if (chunk.length > 0 && !response.write(chunk)) await drained(response);
-        if (response.destroyed) {
-          logger.info({ ...log, rows }, 'rejected rows download abandoned by the client');
-          return true;
-        }
+    await streamCsvDownload<number>(response, {
+      what: 'rejected rows download',
+      log: { correlationId: context.correlationId, role: context.role, jobId },
+      logger,
+      head,
+      fileName: rejectedRowsFileName(jobId),
+      columns: REJECTED_COLUMNS,
+      notFound: `no import with id ${JSON.stringify(jobId)}`,
+      gone: (rows) => `import ${jobId} is gone after ${rows} rows`,
+      page: async (after) => {
+        const { importJob } = await queryPage<RejectedPage>(apollo, context, REJECTED_PAGE_QUERY, { id: jobId, after });
+        if (importJob === null) return null;
+        const list = importJob.rejectedRows;
+        const first = list[0];
+        if (after !== null && first && first.lineNumber <= after) throw new PageFailed([{ message: `the rejected rows did not advance after line ${after}` }]);
         const last = list[list.length - 1];
-        if (list.length < REJECTED_PAGE_SIZE || !last) break;
-        current = await page(last.lineNumber);
-        if (current.importJob === null) throw new PageFailed([{ message: `import ${jobId} is gone after ${rows} rows` }]);
-        job = current.importJob;
-        if (job.rejectedRows[0] && job.rejectedRows[0].lineNumber <= last.lineNumber) throw new PageFailed([{ message: `the rejected rows did not advance after line ${last.lineNumber}` }]);
-      }
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      logger.warn({ ...log, rows }, `rejected rows download cut short: ${message}`);
-      response.destroy();
-      return true;
-    }
-    response.end();
-    logger.info({ ...log, rows, ms: Math.round(performance.now() - started) }, 'rejected rows downloaded');
+        return { lines: list.map(rejectedRowLine).join(''), rows: list.length, next: list.length < REJECTED_PAGE_SIZE || !last ? null : last.lineNumber };
+      },
+    });
     return true;
   };
 }
