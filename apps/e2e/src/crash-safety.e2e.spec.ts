@@ -2,13 +2,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { parse } from 'csv-parse/sync';
 import { createConnection } from 'mysql2/promise';
-import { normaliseRow, resolveHeader, roundMilliToCents, type TransactionLine } from '@seg/domain-transactions';
-import { aggregateCustomers, type CustomerMetrics } from '@seg/domain-rfm';
+import { roundMilliToCents } from '@seg/domain-transactions';
+import type { CustomerMetrics } from '@seg/domain-rfm';
 import type { DatabaseSettings } from '@seg/platform-config';
 import { startPrivateKafka, startPrivateMariaDb, waitFor, WORKSPACE_ROOT, type PrivateKafka, type PrivateMariaDb } from '@seg/testing';
 import { graphql, startPlatform, type AppName, type RunningPlatform } from './platform';
+import { expectedFromCsv } from './expected';
 
 // Crash safety, end to end: a service killed mid-import, a broker restart and a database restart
 // each end in the same state as an undisturbed run. The reference is computed in memory by the
@@ -20,15 +20,7 @@ const SAMPLE = join(WORKSPACE_ROOT, 'data', 'sample', 'online_retail_2010-12_201
 const csv = `${gunzipSync(readFileSync(SAMPLE)).toString('utf8').split('\n').slice(0, LINES + 1).join('\n')}\n`;
 
 function referenceState(text: string) {
-  const [header, ...rows] = parse(text, { relax_column_count: true }) as string[][];
-  const columns = resolveHeader(header ?? []);
-  if (!columns.ok) throw new Error(columns.error.message);
-  const lines: TransactionLine[] = [];
-  rows.forEach((fields, i) => {
-    const line = normaliseRow(fields, columns.value, i + 2);
-    if (line.ok) lines.push(line.value);
-  });
-  const { customers } = aggregateCustomers(lines);
+  const { lines, customers } = expectedFromCsv(text);
   // rfm keeps every distinct attributable line once (its id is the line's identity).
   const storedLines = new Set(lines.filter((l) => l.customerId !== null).map((l) => l.lineId)).size;
   return { customers, storedLines };

@@ -1,11 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { parse } from 'csv-parse/sync';
-import { normaliseRow, resolveHeader, roundMilliToCents, type TransactionLine } from '@seg/domain-transactions';
-import { aggregateCustomers, buildSnapshot, RFM_SEGMENT_NAMES, type CustomerMetrics } from '@seg/domain-rfm';
+import { roundMilliToCents } from '@seg/domain-transactions';
+import { buildSnapshot, RFM_SEGMENT_NAMES, type CustomerMetrics } from '@seg/domain-rfm';
 import { WORKSPACE_ROOT, waitFor } from '@seg/testing';
 import { graphql, startPlatform, type GraphQLResponse, type RunningPlatform } from './platform';
+import { expectedFromCsv } from './expected';
 
 // The paginated customer lists of the profiling subgraph, through the gateway with the viewer key,
 // over the first 6,000 lines of the bundled sample (real UCI Online Retail lines, December 2010).
@@ -13,16 +13,8 @@ const SAMPLE = join(WORKSPACE_ROOT, 'data', 'sample', 'online_retail_2010-12_201
 const csv = `${gunzipSync(readFileSync(SAMPLE)).toString('utf8').split('\n').slice(0, 6_001).join('\n')}\n`;
 
 /** Each customer's metrics and RFM segment, computed in memory by the domain library from the same file. */
-function expectedFromCsv(text: string) {
-  const [header, ...rows] = parse(text, { relax_column_count: true }) as string[][];
-  const columns = resolveHeader(header ?? []);
-  if (!columns.ok) throw new Error(columns.error.message);
-  const lines: TransactionLine[] = [];
-  rows.forEach((fields, i) => {
-    const line = normaliseRow(fields, columns.value, i + 2);
-    if (line.ok) lines.push(line.value);
-  });
-  const { customers } = aggregateCustomers(lines);
+function expectedCustomers(text: string) {
+  const { customers } = expectedFromCsv(text);
   const snapshot = buildSnapshot(customers);
   const segmentOf = (c: CustomerMetrics) => snapshot.customers.get(c.customerId)?.score.segment;
   return { customers, segmentOf };
@@ -46,7 +38,7 @@ const codeUnitOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 describe('customer lists through the gateway', () => {
   let platform: RunningPlatform;
-  const expected = expectedFromCsv(csv);
+  const expected = expectedCustomers(csv);
   const ids = (list: readonly CustomerMetrics[]) => list.map((c) => c.customerId).sort(codeUnitOrder);
 
   const ask = <T>(query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<T>> => graphql<T>(platform.gatewayUrl, platform.keys.viewer, query, variables);

@@ -6,11 +6,10 @@ import { parse } from 'csv-parse/sync';
 import { Kafka, logLevel } from 'kafkajs';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { RawTransactionSubmittedV1 } from '@seg/contracts-events';
-import { aggregateCustomers } from '@seg/domain-rfm';
-import { normaliseRow, resolveHeader, type TransactionLine } from '@seg/domain-transactions';
 import type { DatabaseSettings } from '@seg/platform-config';
 import { WORKSPACE_ROOT, waitFor, type ServiceName } from '@seg/testing';
 import { graphql, startPlatform, type RunningPlatform } from './platform';
+import { expectedFromCsv } from './expected';
 
 // Erasing a customer (GDPR art. 17) through the gateway, over the first 6,000 lines of the bundled
 // sample (real UCI Online Retail lines, December 2010): every service deletes what it holds, and
@@ -19,17 +18,6 @@ const SAMPLE = join(WORKSPACE_ROOT, 'data', 'sample', 'online_retail_2010-12_201
 const csv = `${gunzipSync(readFileSync(SAMPLE)).toString('utf8').split('\n').slice(0, 6_001).join('\n')}\n`;
 
 /** What the services should hold, computed in memory by the domain libraries from the same file. */
-function expectedFromCsv(text: string) {
-  const [header, ...rows] = parse(text, { relax_column_count: true }) as string[][];
-  const columns = resolveHeader(header ?? []);
-  if (!columns.ok) throw new Error(columns.error.message);
-  const lines: TransactionLine[] = [];
-  rows.forEach((fields, i) => {
-    const line = normaliseRow(fields, columns.value, i + 2);
-    if (line.ok) lines.push(line.value);
-  });
-  return { lines, ...aggregateCustomers(lines) };
-}
 
 /** The file's rows whose CustomerID cell is the id, counted from the CSV alone (no platform code). */
 function rowsOfCustomer(text: string, customerId: string): number {

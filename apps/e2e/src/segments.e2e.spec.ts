@@ -1,13 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { parse } from 'csv-parse/sync';
-import { normaliseRow, resolveHeader, roundMilliToCents, type TransactionLine } from '@seg/domain-transactions';
-import { aggregateCustomers, analysisDate, recencyDays } from '@seg/domain-rfm';
+import { roundMilliToCents } from '@seg/domain-transactions';
+import { analysisDate, recencyDays } from '@seg/domain-rfm';
 import { Kafka, logLevel } from 'kafkajs';
 import { MessageDeadLetteredV1, RawTransactionSubmittedV1, type MessageDeadLettered } from '@seg/contracts-events';
 import { WORKSPACE_ROOT, waitFor } from '@seg/testing';
 import { graphql, startPlatform, type RunningPlatform } from './platform';
+import { expectedFromCsv } from './expected';
 
 // The first 6,000 lines of the bundled sample (real UCI Online Retail lines, December 2010).
 const SAMPLE = join(WORKSPACE_ROOT, 'data', 'sample', 'online_retail_2010-12_2011-02.csv.gz');
@@ -16,17 +16,6 @@ const sampleLines = sampleText.split('\n').slice(0, 6_001);
 const csv = `${sampleLines.join('\n')}\n`;
 
 /** Expected metrics, computed in memory by the domain library from the same file (the services use SQL). */
-function expectedFromCsv(text: string) {
-  const [header, ...rows] = parse(text, { relax_column_count: true }) as string[][];
-  const columns = resolveHeader(header ?? []);
-  if (!columns.ok) throw new Error(columns.error.message);
-  const lines: TransactionLine[] = [];
-  rows.forEach((fields, i) => {
-    const line = normaliseRow(fields, columns.value, i + 2);
-    if (line.ok) lines.push(line.value);
-  });
-  return { lines, ...aggregateCustomers(lines) };
-}
 
 describe('the platform end to end, through the gateway', () => {
   let platform: RunningPlatform;
