@@ -19,6 +19,8 @@ while read -r name partitions; do
 done <<TOPICS
 seg.ingest.raw-transaction.v1 6
 seg.ingest.transaction-line.v1 6
+seg.ingest.transaction-line.v2 6
+seg.ingest.customer-erasure-requested.v1 6
 seg.rfm.customer-metrics-changed.v1 6
 seg.clustering.segmentation-model-trained.v1 1
 seg.clustering.customer-segment-assigned.v1 6

@@ -13,6 +13,12 @@ export interface TrainingPolicy {
   readonly retrainChangedShare: number;
   /** Wait for the metric stream to stay quiet this long before an automatic training run. */
   readonly quietMs: number;
+  /**
+   * Most of the service's time automatic training runs may take: after a run of d ms, the next
+   * automatic one waits until d x (1 / share - 1) ms have passed (a backfill would otherwise train
+   * again at every pause of the stream). On-demand and scheduled runs are not held back.
+   */
+  readonly maxTrainingShare: number;
   /** Scheduled retraining: every this many ms when any customer changed since the last model (0: off). */
   readonly scheduleMs: number;
 }
@@ -29,6 +35,7 @@ const trainingEnv = {
   SEG_RETRAIN_MIN_CHANGED: z.coerce.number().int().min(1).default(50),
   SEG_RETRAIN_CHANGED_SHARE: z.coerce.number().min(0).max(1).default(0.1),
   SEG_TRAIN_QUIET_MS: z.coerce.number().int().min(0).default(3_000),
+  SEG_TRAIN_MAX_SHARE: z.coerce.number().gt(0).max(1).default(0.25),
   SEG_TRAIN_SCHEDULE_MS: z.coerce.number().int().min(0).default(6 * 3_600_000),
 };
 
@@ -46,6 +53,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       retrainMinChanged: parsed.SEG_RETRAIN_MIN_CHANGED,
       retrainChangedShare: parsed.SEG_RETRAIN_CHANGED_SHARE,
       quietMs: parsed.SEG_TRAIN_QUIET_MS,
+      maxTrainingShare: parsed.SEG_TRAIN_MAX_SHARE,
       scheduleMs: parsed.SEG_TRAIN_SCHEDULE_MS,
     },
   };

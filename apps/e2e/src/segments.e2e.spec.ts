@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { roundMilliToCents } from '@seg/domain-transactions';
+import { makeTransactionLine, roundMilliToCents } from '@seg/domain-transactions';
 import { analysisDate, recencyDays } from '@seg/domain-rfm';
 import { Kafka, logLevel } from 'kafkajs';
-import { MessageDeadLetteredV1, RawTransactionSubmittedV1, type MessageDeadLettered } from '@seg/contracts-events';
+import { MessageDeadLetteredV1, RawTransactionSubmittedV1, TransactionLineRecordedV1, TransactionLineRecordedV2, transactionLineEvents, type MessageDeadLettered } from '@seg/contracts-events';
 import { WORKSPACE_ROOT, waitFor } from '@seg/testing';
 import { graphql, startPlatform, type RunningPlatform } from './platform';
 import { expectedFromCsv } from './expected';
@@ -154,21 +154,25 @@ describe('the platform end to end, through the gateway', () => {
         .split('\n')
         .filter((line) => line.startsWith(`${name}{`) && labels.test(line))
         .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-    const lineTopic = /topic="[^"]*seg\.ingest\.transaction-line\.v1"/;
+    const lineTopic = /topic="[^"]*seg\.ingest\.transaction-line\.v2"/;
 
     const ingest = await scrape('ingest');
     expect(total(ingest, 'seg_ingest_lines_read_total', /source="csv"/)).toBe(6_000);
     expect(total(ingest, 'seg_ingest_lines_accepted_total', /source="csv"/)).toBe(accepted);
-    expect(total(ingest, 'seg_kafka_events_published_total', lineTopic)).toBe(accepted);
+    // One event per customer of each batch: fewer events than lines, at least one per customer.
+    const published = total(ingest, 'seg_kafka_events_published_total', lineTopic);
+    expect(published).toBeGreaterThanOrEqual(expected.customers.length);
+    expect(published).toBeLessThan(accepted);
 
     // Delivery is at least once: a batch retried after a failure or replayed after a rebalance is
-    // handled, and counted, again. So the handled count is at least the accepted count (exactly
-    // that in a run without failures), and the lag of every partition drops to zero.
+    // handled, and counted, again. So the handled counts are at least the published ones (exactly
+    // those in a run without failures), and the lag of every partition drops to zero.
     const rfm = await waitFor('the rfm service to handle every accepted line', async () => {
       const text = await scrape('rfm');
-      return total(text, 'seg_kafka_events_handled_total', lineTopic) >= accepted && total(text, 'seg_kafka_consumer_lag', lineTopic) === 0 ? text : undefined;
+      return total(text, 'seg_kafka_events_handled_total', lineTopic) >= published && total(text, 'seg_kafka_consumer_lag', lineTopic) === 0 ? text : undefined;
     });
-    expect(total(rfm, 'seg_kafka_events_handled_total', lineTopic)).toBeGreaterThanOrEqual(accepted);
+    expect(total(rfm, 'seg_kafka_events_handled_total', lineTopic)).toBeGreaterThanOrEqual(published);
+    expect(total(rfm, 'seg_rfm_lines_received_total', /service="rfm-service"/)).toBeGreaterThanOrEqual(accepted);
     expect(total(rfm, 'seg_kafka_dead_letters_total', lineTopic)).toBe(0);
     expect(total(rfm, 'seg_rfm_customers_recomputed_total', /service="rfm-service"/)).toBeGreaterThanOrEqual(expected.customers.length);
   });
@@ -211,6 +215,42 @@ describe('the platform end to end, through the gateway', () => {
     });
     await new Promise((r) => setTimeout(r, 1_000));
     expect(await rfmOf()).toEqual(after);
+  });
+
+  it('reads lines still published as v1 events (one line each) through the upcaster, and counts a line sent both ways once', async () => {
+    const customerId = expected.customers[3]?.customerId as string;
+    const rfmOf = async () =>
+      (await graphql<{ customer: { rfm: { frequency: number; monetary: number } } }>(platform.gatewayUrl, platform.keys.viewer, 'query($id: ID!) { customer(id: $id) { rfm { frequency monetary } } }', { id: customerId })).data?.customer.rfm;
+    const before = await rfmOf();
+    if (!before) throw new Error(`customer ${customerId} has no RFM values yet`);
+    // A new invoice of two lines (2 x 2.55 + 1 x 12.75 = 17.85): the first as a v1 event, then
+    // both in one v2 event, as an ingest upgraded in between would replay them.
+    const meta = { correlationId: 'e2e-upcast', producer: 'e2e' };
+    const first = makeTransactionLine({ invoiceNo: '999201', stockCode: '85123A', description: 'WHITE HANGING HEART T-LIGHT HOLDER', quantity: 2, invoiceDate: '2010-12-30T11:00:00Z', unitPriceMilli: 2_550, customerId, country: 'United Kingdom' });
+    const { lineId: _firstId, ...firstFields } = first;
+    const second = makeTransactionLine({ ...firstFields, stockCode: '22423', description: 'REGENCY CAKESTAND 3 TIER', quantity: 1, unitPriceMilli: 12_750 });
+    const asData = (line: typeof first) => ({ ...line, customerId, source: { kind: 'stream' as const, importJobId: null, lineNumber: null } });
+    const kafka = new Kafka({ clientId: 'e2e-upcast', brokers: [...platform.kafka.brokers], logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    try {
+      await producer.connect();
+      await producer.send({ topic: platform.kafka.topicPrefix + TransactionLineRecordedV1.topic.name, messages: [{ key: customerId, value: JSON.stringify(TransactionLineRecordedV1.create(asData(first), meta)) }] });
+      const afterV1 = await waitFor('the v1 line in the customer\'s RFM', async () => {
+        const rfm = await rfmOf();
+        return rfm && rfm.frequency === before.frequency + 1 ? rfm : undefined;
+      });
+      expect(afterV1.monetary).toBeCloseTo(before.monetary + 5.1, 2);
+      const [both] = transactionLineEvents([asData(first), asData(second)], meta);
+      await producer.send({ topic: platform.kafka.topicPrefix + TransactionLineRecordedV2.topic.name, messages: [{ key: customerId, value: JSON.stringify(both) }] });
+      const afterV2 = await waitFor('the second line of the invoice', async () => {
+        const rfm = await rfmOf();
+        return rfm && rfm.monetary > afterV1.monetary ? rfm : undefined;
+      });
+      // Same invoice: frequency unchanged; only the second line's amount added.
+      expect(afterV2).toEqual({ frequency: before.frequency + 1, monetary: expect.closeTo(before.monetary + 17.85, 2) });
+    } finally {
+      await producer.disconnect();
+    }
   });
 
   it('takes a shop\'s live transactions from Kafka and dead-letters a line it cannot accept, with the reason', async () => {

@@ -1,4 +1,5 @@
-import { CustomerErasureRequestedV1, TransactionLineRecordedV1 } from '@seg/contracts-events';
+import { CustomerErasureRequestedV1, TransactionLineRecordedV1, TransactionLineRecordedV2, upcastTransactionLineV1, type TransactionLinesRecorded } from '@seg/contracts-events';
+import type { HandlerContext } from '@seg/platform-kafka';
 import { SnapshotCache } from '@seg/domain-rfm';
 import { counter, createLogger, createMetricsRegistry, runService, type RunningService } from '@seg/platform-observability';
 import { connectAndMigrate, createDataSource, databaseReadiness } from '@seg/platform-persistence';
@@ -18,6 +19,7 @@ async function main(): Promise<RunningService> {
   const logger = createLogger('rfm-service', config.logLevel);
   const metricsRegistry = createMetricsRegistry('rfm-service');
   const customersRecomputed = counter(metricsRegistry, { name: 'seg_rfm_customers_recomputed_total', help: 'Customers whose RFM metrics were published after a batch of lines (updated, or unchanged on a replay)' });
+  const linesReceived = counter(metricsRegistry, { name: 'seg_rfm_lines_received_total', help: 'Transaction lines handed to the rfm service (new or replayed; an event carries one customer\'s lines)' });
   const shutdown = new AbortController();
 
   const db = await connectAndMigrate(createDataSource({ settings: config.database, entities: [], migrations }), logger, shutdown.signal);
@@ -30,6 +32,17 @@ async function main(): Promise<RunningService> {
   const repository = new RfmRepository(db, (code) => writeRetries.inc({ code }));
   const publishMetrics = createMetricsPublisher(producer, config.kafka.topicPrefix);
 
+  const handleLines = async (events: readonly TransactionLinesRecorded[], context: Pick<HandlerContext<string, number, unknown>, 'logger'>): Promise<void> => {
+    const { lines, customers } = await recordLines(events, {
+      recordLines: (batch) => repository.recordLines(batch),
+      latestPurchase: () => repository.latestPurchase(),
+      publishMetrics,
+    });
+    linesReceived.inc(lines);
+    customersRecomputed.inc(customers);
+    context.logger.debug({ events: events.length, lines, customers }, 'recorded lines');
+  };
+
   const consumer = await runConsumer({
     kafka,
     groupId: config.consumerGroup,
@@ -41,18 +54,9 @@ async function main(): Promise<RunningService> {
     fetch: config.fetch,
     concurrency: config.concurrency,
     handlers: [
-      {
-        contract: TransactionLineRecordedV1,
-        handle: async (events, context) => {
-          const customers = await recordLines(events, {
-            recordLines: (lines) => repository.recordLines(lines),
-            latestPurchase: () => repository.latestPurchase(),
-            publishMetrics,
-          });
-          customersRecomputed.inc(customers);
-          context.logger.debug({ lines: events.length, customers }, 'recorded lines');
-        },
-      },
+      { contract: TransactionLineRecordedV2, handle: (events, context) => handleLines(events, context) },
+      // Lines published before v2 (still on the topic, or from an older ingest) read as v2 events of one line.
+      { contract: TransactionLineRecordedV1, handle: (events, context) => handleLines(events.map(upcastTransactionLineV1), context) },
       {
         // GDPR art. 17: the customers' lines and metrics go; their later lines are dropped, so
         // nothing more is published for them.

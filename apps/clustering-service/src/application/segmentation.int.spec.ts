@@ -16,7 +16,7 @@ import type { TrainingPolicy } from '../config';
 import { migrations } from '../migrations';
 import { ClusteringRepository, type Assignment, type StoredModel } from '../adapters/persistence/clustering.repository';
 import { clusteringResolvers, modelFields } from '../adapters/graphql/resolvers';
-import { Segmentation } from './segmentation';
+import { nextAutomaticTraining, Segmentation } from './segmentation';
 import { FEATURES, trainModel } from './train-model';
 
 const SAMPLE = join(WORKSPACE_ROOT, 'data', 'sample', 'online_retail_2010-12_2011-02.csv.gz');
@@ -44,7 +44,7 @@ describe('Segmentation (real MariaDB)', () => {
   const event = (m: CustomerMetrics): CustomerMetricsChanged =>
     CustomerMetricsChangedV1.create({ ...m, asOf }, { correlationId: `metrics-${m.customerId}`, producer: 'segmentation-int-spec' });
   // No automatic training during the test: the quiet period outlasts it.
-  const policy: TrainingPolicy = { k: 4, seed: 42, restarts: 4, minCustomers: 20, retrainMinChanged: 1_000_000, retrainChangedShare: 1, quietMs: 600_000, scheduleMs: 0 };
+  const policy: TrainingPolicy = { k: 4, seed: 42, restarts: 4, minCustomers: 20, retrainMinChanged: 1_000_000, retrainChangedShare: 1, quietMs: 600_000, maxTrainingShare: 0.25, scheduleMs: 0 };
 
   let database: TestDatabase;
   let dataSource: DataSource;
@@ -408,4 +408,48 @@ describe('Segmentation (real MariaDB)', () => {
     await repository.saveAssignments([{ customerId: customer!.customerId, modelVersion: latest.version, cluster: (stored.cluster + 1) % latest.k, distance: 0.5 }]);
     expect((await repository.assignmentsOf([customer!.customerId])).get(customer!.customerId)).toMatchObject({ modelVersion: latest.version, cluster: (stored.cluster + 1) % latest.k, distance: 0.5 });
   });
+  it('holds automatic runs back to their share of the time (a backfill pauses often), and runs them once that passed', async () => {
+    // A clock of its own: each reading advances it by `tick`, so a run "takes" 2 s. It starts
+    // in the past, so every stored customer counts as changed since a model it trains.
+    let clock = Date.parse('2020-01-01T00:00:00Z');
+    let tick = 0;
+    const now = () => {
+      const t = clock;
+      clock += tick;
+      return new Date(t);
+    };
+    const published: number[] = [];
+    const automatic = new Segmentation({
+      repository,
+      // Any change is enough for an automatic run; at most a quarter of the time: 3 x 2 s of rest.
+      policy: { ...policy, retrainMinChanged: 1, retrainChangedShare: 0, maxTrainingShare: 0.25 },
+      logger,
+      publishModel: async (model) => void published.push(model.version),
+      publishAssignments: async () => undefined,
+      now,
+    });
+    try {
+      // A customer changed since the newest model, so that an automatic run is due.
+      await repository.upsertFeatures([{ ...customers[0]!, frequency: customers[0]!.frequency + 7, asOf }]);
+      tick = 2_000;
+      const first = await automatic.maybeTrain();
+      tick = 0;
+      expect(first).not.toBeNull();
+      const ended = Date.parse('2020-01-01T00:00:02Z');
+      expect(nextAutomaticTraining(ended, 2_000, 0.25)).toBe(ended + 6_000);
+      // 2 s after the run ended (the clock read twice during it): too soon.
+      expect(await automatic.maybeTrain()).toBeNull();
+      clock = ended + 5_999;
+      expect(await automatic.maybeTrain()).toBeNull();
+      // On demand and on the schedule, never held back.
+      expect((await automatic.maybeTrain(true))?.version).toBe(first!.version + 1);
+      const trained = await automatic.train(undefined, 'on-demand');
+      expect(trained.ok && trained.model.version).toBe(first!.version + 2);
+      // Those runs took no time on this clock: the next automatic one may start at once.
+      expect((await automatic.maybeTrain())?.version).toBe(first!.version + 3);
+      expect(published).toEqual([first!.version, first!.version + 1, first!.version + 2, first!.version + 3]);
+    } finally {
+      automatic.stop();
+    }
+  }, 60_000);
 });

@@ -20,6 +20,14 @@ export type TrainOutcome =
   | { readonly ok: false; readonly code: 'NOT_ENOUGH_CUSTOMERS' | 'BAD_K'; readonly message: string };
 
 /**
+ * When the next automatic training run may start after one that ended at `endedAt` (epoch ms) and
+ * took `durationMs`, so that automatic runs take at most `share` of the time.
+ */
+export function nextAutomaticTraining(endedAt: number, durationMs: number, share: number): number {
+  return endedAt + durationMs * (1 / share - 1);
+}
+
+/**
  * Keeps customers segmented: new or changed customers are placed on the nearest centroid of the
  * current model at once; a new model is trained on demand, when none exists yet, or when enough
  * customers changed since the last one (after the metric stream has been quiet for a moment).
@@ -31,6 +39,8 @@ export class Segmentation {
   private readonly stopped = new AbortController();
   /** Analysis date at which every customer was last placed (model version it applies to). */
   private placedAt: { readonly modelVersion: number; readonly asOf: string } | undefined;
+  /** The last training run (any trigger), for the automatic runs' share of the time. */
+  private lastRun: { readonly endedAt: number; readonly durationMs: number } | undefined;
 
   constructor(private readonly deps: SegmentationDeps) {}
 
@@ -66,13 +76,13 @@ export class Segmentation {
     this.scheduleCheck();
   }
 
-  /** Checks whether an automatic training run is due once the stream has been quiet. */
-  scheduleCheck(): void {
+  /** Checks whether an automatic training run is due once the stream has been quiet (or after `delayMs`). */
+  scheduleCheck(delayMs = this.deps.policy.quietMs): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.maybeTrain().catch((error: unknown) => this.deps.logger.error(`automatic training failed: ${describeError(error).message}`));
-    }, this.deps.policy.quietMs);
+    }, delayMs);
     this.timer.unref();
   }
 
@@ -82,6 +92,14 @@ export class Segmentation {
    */
   async maybeTrain(scheduled = false): Promise<StoredModel | null> {
     const { repository, policy } = this.deps;
+    if (!scheduled && this.lastRun) {
+      const wait = nextAutomaticTraining(this.lastRun.endedAt, this.lastRun.durationMs, policy.maxTrainingShare) - this.deps.now().getTime();
+      if (wait > 0) {
+        // Too soon after the last run: look again then (a metric batch meanwhile re-arms the quiet timer).
+        if (!this.timer) this.scheduleCheck(Math.max(wait, policy.quietMs));
+        return null;
+      }
+    }
     const model = await repository.latestModelForPlacement();
     const customers = await repository.countFeatures();
     if (!model) {
@@ -118,11 +136,13 @@ export class Segmentation {
     if (customers.length < Math.max(policy.minCustomers, k)) {
       return { ok: false, code: 'NOT_ENOUGH_CUSTOMERS', message: `need at least ${Math.max(policy.minCustomers, k)} customers to train, have ${customers.length}` };
     }
-    const started = Date.now();
-    const trainedAt = this.deps.now().toISOString();
+    const started = this.deps.now();
+    const trainedAt = started.toISOString();
     const trained = trainModel(customers, { k, seed: policy.seed, restarts: policy.restarts });
     const model = await repository.saveModel(trained, FEATURES, trainedAt);
-    logger.info({ version: model.version, k, customers: customers.length, inertia: trained.inertia, ms: Date.now() - started, trigger }, 'trained a segmentation model');
+    const endedAt = this.deps.now().getTime();
+    this.lastRun = { endedAt, durationMs: endedAt - started.getTime() };
+    logger.info({ version: model.version, k, customers: customers.length, inertia: trained.inertia, ms: this.lastRun.durationMs, trigger }, 'trained a segmentation model');
     await this.publishModelEvents(model, trained.assignments.map((a) => ({ ...a, modelVersion: model.version })));
     return { ok: true, model };
   }

@@ -8,6 +8,7 @@ import {
   SegmentationModelTrainedV1,
   TOPICS,
   TransactionLineRecordedV1,
+  TransactionLineRecordedV2,
   RawTransactionSubmittedV1,
   type CustomerMetricsData,
   type CustomerSegmentAssignedData,
@@ -33,6 +34,9 @@ const line: TransactionLineData = {
   country: 'United Kingdom',
   source: { kind: 'csv', importJobId: null, lineNumber: 2 },
 };
+
+// The same line in a v2 event: the customer and the source once per event.
+const { customerId: _customer, source: _source, ...lineFields } = line;
 
 // Customer 17850 over the sample's first two invoices, as the rfm service would publish it:
 // 536365 (7 lines: 15.30 + 20.34 + 22.00 + 20.34 + 20.34 + 15.30 + 25.50 = 139.12) and
@@ -98,6 +102,7 @@ const rawTransaction = {
 const cases: [string, EventContract<string, number, any>, unknown][] = [
   ['RawTransactionSubmittedV1', RawTransactionSubmittedV1, rawTransaction],
   ['TransactionLineRecordedV1', TransactionLineRecordedV1, line],
+  ['TransactionLineRecordedV2', TransactionLineRecordedV2, { customerId: line.customerId, source: { kind: 'csv', importJobId: null }, lines: [{ ...lineFields, lineNumber: 2 }] }],
   ['CustomerMetricsChangedV1', CustomerMetricsChangedV1, metrics],
   ['SegmentationModelTrainedV1', SegmentationModelTrainedV1, model],
   ['CustomerSegmentAssignedV1', CustomerSegmentAssignedV1, assignment],

@@ -5,6 +5,7 @@ import { TOPICS } from './topics';
 const isoInstant = z.iso.datetime();
 const customerId = z.string().min(1).max(64);
 const milli = z.number().int();
+const lineSource = z.enum(['csv', 'api', 'stream']);
 
 /**
  * A shop's live input: one transaction line as the shop recorded it. Ingest validates it with the
@@ -28,7 +29,7 @@ export const RawTransactionSubmittedV1 = defineEvent(
   }),
 );
 
-/** An accepted source line. Its `lineId` is its identity: a replay carries the same id. */
+/** An accepted source line. Its `lineId` is its identity: a replay carries the same id. Superseded by v2 (one customer's lines per message); still read. */
 export const TransactionLineRecordedV1 = defineEvent(
   'TransactionLineRecorded',
   1,
@@ -43,7 +44,45 @@ export const TransactionLineRecordedV1 = defineEvent(
     unitPriceMilli: milli,
     customerId,
     country: z.string().max(64),
-    source: z.object({ kind: z.enum(['csv', 'api', 'stream']), importJobId: z.string().nullable(), lineNumber: z.number().int().nullable() }),
+    source: z.object({ kind: lineSource, importJobId: z.string().nullable(), lineNumber: z.number().int().nullable() }),
+  }),
+);
+
+/** Most lines one v2 event carries (about 250 bytes each: well under Kafka's 1 MiB per message). */
+export const MAX_LINES_PER_EVENT = 1_000;
+
+/**
+ * Accepted source lines of one customer from one source, in source order: v1 carried one line per
+ * message, which made a backfill cost a Kafka message, an envelope and a decode per line. The
+ * producer groups a batch's lines by customer (key and partition as in v1, so per-customer order
+ * holds) and splits a group above {@link MAX_LINES_PER_EVENT}. Each line keeps its `lineId`, so a
+ * replay in any grouping is recognised line by line. v1 events are read through
+ * `upcastTransactionLineV1`.
+ */
+export const TransactionLineRecordedV2 = defineEvent(
+  'TransactionLineRecorded',
+  2,
+  TOPICS.transactionLineV2,
+  z.object({
+    customerId,
+    source: z.object({ kind: lineSource, importJobId: z.string().nullable() }),
+    lines: z
+      .array(
+        z.object({
+          lineId: z.string().regex(/^[0-9a-f]{64}$/, 'lineId must be 64 lowercase hex characters'),
+          invoiceNo: z.string().min(1).max(32),
+          stockCode: z.string().max(64),
+          description: z.string().max(512),
+          quantity: z.number().int(),
+          invoiceDate: isoInstant,
+          unitPriceMilli: milli,
+          country: z.string().max(64),
+          /** The line's number in its file (CSV imports), else null. */
+          lineNumber: z.number().int().nullable(),
+        }),
+      )
+      .min(1)
+      .max(MAX_LINES_PER_EVENT),
   }),
 );
 
@@ -154,6 +193,8 @@ export const MessageDeadLetteredV1 = defineEvent(
 export type RawTransactionSubmitted = EnvelopeOf<typeof RawTransactionSubmittedV1>;
 export type TransactionLineRecorded = EnvelopeOf<typeof TransactionLineRecordedV1>;
 export type TransactionLineData = DataOf<typeof TransactionLineRecordedV1>;
+export type TransactionLinesRecorded = EnvelopeOf<typeof TransactionLineRecordedV2>;
+export type TransactionLinesData = DataOf<typeof TransactionLineRecordedV2>;
 export type CustomerMetricsChanged = EnvelopeOf<typeof CustomerMetricsChangedV1>;
 export type CustomerMetricsData = DataOf<typeof CustomerMetricsChangedV1>;
 export type SegmentationModelTrained = EnvelopeOf<typeof SegmentationModelTrainedV1>;

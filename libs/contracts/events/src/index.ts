@@ -3,3 +3,4 @@ export * from './topics';
 export * from './define-event';
 export * from './events';
 export * from './erasure-digest';
+export * from './transaction-lines';

@@ -21,7 +21,13 @@ export const TOPICS = {
     name: 'seg.ingest.transaction-line.v1',
     partitions: 6,
     keyedBy: 'customer',
-    description: 'accepted, normalised transaction lines (CSV imports, API and live input)',
+    description: 'accepted, normalised transaction lines, one per message (superseded by v2; still read, through an upcaster)',
+  },
+  transactionLineV2: {
+    name: 'seg.ingest.transaction-line.v2',
+    partitions: 6,
+    keyedBy: 'customer',
+    description: "accepted, normalised transaction lines (CSV imports, API and live input), one customer's lines of a batch per message",
   },
   customerMetricsChangedV1: {
     name: 'seg.rfm.customer-metrics-changed.v1',

@@ -1,33 +1,29 @@
 import type { Producer } from 'kafkajs';
-import { TransactionLineRecordedV1 } from '@seg/contracts-events';
+import { TransactionLineRecordedV2, transactionLineEvents } from '@seg/contracts-events';
 import { publish } from '@seg/platform-kafka';
 import type { AttributedLine } from '../../application/import-lines';
 
-/** Publishes accepted lines keyed by customer; the correlation id is the import job's id for files, the caller's otherwise. */
+/**
+ * Publishes accepted lines, one event per customer of the batch (keyed by customer); the
+ * correlation id is the import job's id for files, the caller's otherwise.
+ */
 export function createLinePublisher(producer: Producer, topicPrefix: string, source: 'csv' | 'api' | 'stream') {
   return async (jobId: string, lines: readonly AttributedLine[]): Promise<void> => {
-    await publish(
-      producer,
-      TransactionLineRecordedV1,
+    const events = transactionLineEvents(
       lines.map((line) => ({
-        key: line.customerId,
-        event: TransactionLineRecordedV1.create(
-          {
-            lineId: line.lineId,
-            invoiceNo: line.invoiceNo,
-            stockCode: line.stockCode,
-            description: line.description,
-            quantity: line.quantity,
-            invoiceDate: line.invoiceDate,
-            unitPriceMilli: line.unitPriceMilli,
-            customerId: line.customerId,
-            country: line.country,
-            source: { kind: source, importJobId: source === 'csv' ? jobId : null, lineNumber: source === 'csv' ? line.lineNumber : null },
-          },
-          { correlationId: jobId, producer: 'ingest-service' },
-        ),
+        lineId: line.lineId,
+        invoiceNo: line.invoiceNo,
+        stockCode: line.stockCode,
+        description: line.description,
+        quantity: line.quantity,
+        invoiceDate: line.invoiceDate,
+        unitPriceMilli: line.unitPriceMilli,
+        customerId: line.customerId,
+        country: line.country,
+        source: { kind: source, importJobId: source === 'csv' ? jobId : null, lineNumber: source === 'csv' ? line.lineNumber : null },
       })),
-      topicPrefix,
+      { correlationId: jobId, producer: 'ingest-service' },
     );
+    await publish(producer, TransactionLineRecordedV2, events.map((event) => ({ key: event.data.customerId, event })), topicPrefix);
   };
 }
