@@ -86,7 +86,6 @@ const deadLetter = {
 
 const meta = { correlationId: 'job-1', producer: 'test' };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 // The sample's first line as a shop would send it live.
 const rawTransaction = {
   invoiceNo: '536365',
@@ -99,6 +98,7 @@ const rawTransaction = {
   country: 'United Kingdom',
 };
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const cases: [string, EventContract<string, number, any>, unknown][] = [
   ['RawTransactionSubmittedV1', RawTransactionSubmittedV1, rawTransaction],
   ['TransactionLineRecordedV1', TransactionLineRecordedV1, line],
