@@ -19,6 +19,13 @@ export interface TrainingPolicy {
    * again at every pause of the stream). On-demand and scheduled runs are not held back.
    */
   readonly maxTrainingShare: number;
+  /**
+   * When the analysis date moves by a day, every customer's recency changes and everyone is placed
+   * again, but not more often than this (ms): a backfill moves the date with almost every batch.
+   * Meanwhile a batch's own customers are placed at the new date at once, and the rest follow when
+   * the interval is over.
+   */
+  readonly replaceEveryoneIntervalMs: number;
   /** Scheduled retraining: every this many ms when any customer changed since the last model (0: off). */
   readonly scheduleMs: number;
 }
@@ -36,6 +43,7 @@ const trainingEnv = {
   SEG_RETRAIN_CHANGED_SHARE: z.coerce.number().min(0).max(1).default(0.1),
   SEG_TRAIN_QUIET_MS: z.coerce.number().int().min(0).default(3_000),
   SEG_TRAIN_MAX_SHARE: z.coerce.number().gt(0).max(1).default(0.25),
+  SEG_REPLACE_EVERYONE_INTERVAL_MS: z.coerce.number().int().min(0).default(5_000),
   SEG_TRAIN_SCHEDULE_MS: z.coerce.number().int().min(0).default(6 * 3_600_000),
 };
 
@@ -54,6 +62,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       retrainChangedShare: parsed.SEG_RETRAIN_CHANGED_SHARE,
       quietMs: parsed.SEG_TRAIN_QUIET_MS,
       maxTrainingShare: parsed.SEG_TRAIN_MAX_SHARE,
+      replaceEveryoneIntervalMs: parsed.SEG_REPLACE_EVERYONE_INTERVAL_MS,
       scheduleMs: parsed.SEG_TRAIN_SCHEDULE_MS,
     },
   };

@@ -11,7 +11,7 @@ import { aggregateCustomers, analysisDate, toRfmValues, type CustomerMetrics } f
 import { normaliseRow, resolveHeader, type TransactionLine } from '@seg/domain-transactions';
 import { createLogger } from '@seg/platform-observability';
 import { chunk, connectAndMigrate, createDataSource } from '@seg/platform-persistence';
-import { createTestDatabase, WORKSPACE_ROOT, type TestDatabase } from '@seg/testing';
+import { createTestDatabase, waitFor, WORKSPACE_ROOT, type TestDatabase } from '@seg/testing';
 import type { TrainingPolicy } from '../config';
 import { migrations } from '../migrations';
 import { ClusteringRepository, type Assignment, type StoredModel } from '../adapters/persistence/clustering.repository';
@@ -44,7 +44,7 @@ describe('Segmentation (real MariaDB)', () => {
   const event = (m: CustomerMetrics): CustomerMetricsChanged =>
     CustomerMetricsChangedV1.create({ ...m, asOf }, { correlationId: `metrics-${m.customerId}`, producer: 'segmentation-int-spec' });
   // No automatic training during the test: the quiet period outlasts it.
-  const policy: TrainingPolicy = { k: 4, seed: 42, restarts: 4, minCustomers: 20, retrainMinChanged: 1_000_000, retrainChangedShare: 1, quietMs: 600_000, maxTrainingShare: 0.25, scheduleMs: 0 };
+  const policy: TrainingPolicy = { k: 4, seed: 42, restarts: 4, minCustomers: 20, retrainMinChanged: 1_000_000, retrainChangedShare: 1, quietMs: 600_000, maxTrainingShare: 0.25, replaceEveryoneIntervalMs: 0, scheduleMs: 0 };
 
   let database: TestDatabase;
   let dataSource: DataSource;
@@ -62,7 +62,7 @@ describe('Segmentation (real MariaDB)', () => {
   };
 
   /** The customer's point in the model's scaled space, computed here from the model's scaler. */
-  const scaledPoint = (model: StoredModel, m: CustomerMetrics, at: string): number[] => {
+  const scaledPoint = (model: Pick<StoredModel, 'scaler'>, m: CustomerMetrics, at: string): number[] => {
     const v = toRfmValues(m, at);
     return [v.recencyDays, v.frequency, v.monetary].map((x, j) => (Math.log1p(x) - model.scaler.center[j]!) / model.scaler.scale[j]!);
   };
@@ -450,6 +450,54 @@ describe('Segmentation (real MariaDB)', () => {
       expect(published).toEqual([first!.version, first!.version + 1, first!.version + 2, first!.version + 3]);
     } finally {
       automatic.stop();
+    }
+  }, 60_000);
+  it('places everyone again at most once per interval while the date keeps moving, a batch\'s own customers at once, the rest when the interval is over', async () => {
+    const interval = 3_000;
+    const published: Published[] = [];
+    const deferring = new Segmentation({
+      repository,
+      policy: { ...policy, replaceEveryoneIntervalMs: interval },
+      logger,
+      publishModel: async () => undefined,
+      publishAssignments: async (assignments) => void published.push([...assignments]),
+      now: () => new Date(),
+    });
+    const later = (days: number, from: string) => new Date(Date.parse(from) + days * DAY_MS).toISOString().replace('.000Z', 'Z');
+    const expectedClusters = async (at: string) => {
+      const model = (await repository.latestModelForPlacement())!;
+      return new Map((await repository.allFeatures()).map((c) => [c.customerId, nearestCentroid(scaledPoint(model, c, at), model.centroids).cluster]));
+    };
+    const storedClusters = async () => {
+      const features = await repository.allFeatures();
+      return new Map([...(await repository.assignmentsOf(features.map((c) => c.customerId)))].map(([id, a]) => [id, a.cluster]));
+    };
+    try {
+      const start = (await repository.latestPurchase())!;
+      // 1. The date moves by 30 days: nobody was placed again yet, so everyone is, at once.
+      const first = { ...customers[4]!, lastPurchaseAt: later(30, start) };
+      await deferring.onMetrics([event(first)]);
+      expect(await storedClusters()).toEqual(await expectedClusters(analysisDate([first.lastPurchaseAt])));
+
+      // 2. Within the interval it moves by 60 more days: only the batch's customer is placed.
+      const afterFirst = await storedClusters();
+      const second = { ...customers[5]!, lastPurchaseAt: later(90, start) };
+      const newAsOf = analysisDate([second.lastPurchaseAt]);
+      const calls = published.length;
+      await deferring.onMetrics([event(second)]);
+      const expected = await expectedClusters(newAsOf);
+      const stale = [...expected].filter(([id, cluster]) => id !== second.customerId && afterFirst.get(id) !== cluster);
+      expect(stale.length).toBeGreaterThan(0); // the date change matters to others
+      expect(published.slice(calls).flat().every((a) => a.customerId === second.customerId)).toBe(true);
+      const now = await storedClusters();
+      expect(now.get(second.customerId)).toBe(expected.get(second.customerId));
+      for (const [id] of stale) expect(now.get(id)).toBe(afterFirst.get(id));
+
+      // 3. When the interval is over, everyone follows, without another batch.
+      await waitFor('everyone placed at the new date', async () => (JSON.stringify([...(await storedClusters())].sort()) === JSON.stringify([...expected].sort()) ? true : undefined), interval + 10_000);
+      expect(published.slice(calls).flat().map((a) => a.customerId).sort()).toEqual(expect.arrayContaining(stale.map(([id]) => id).sort()));
+    } finally {
+      deferring.stop();
     }
   }, 60_000);
 });

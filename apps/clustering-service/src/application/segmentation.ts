@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { CustomerMetricsChanged } from '@seg/contracts-events';
-import { analysisDate, recencyDays } from '@seg/domain-rfm';
+import { analysisDate, recencyDays, type CustomerMetrics } from '@seg/domain-rfm';
 import { describeError, retryWithBackoff } from '@seg/platform-observability';
 import type { TrainingPolicy } from '../config';
 import type { Assignment, ClusteringRepository, StoredModel } from '../adapters/persistence/clustering.repository';
@@ -39,6 +39,10 @@ export class Segmentation {
   private readonly stopped = new AbortController();
   /** Analysis date at which every customer was last placed (model version it applies to). */
   private placedAt: { readonly modelVersion: number; readonly asOf: string } | undefined;
+  /** When everyone was last placed again after the analysis date moved (epoch ms). */
+  private everyonePlacedAt: number | undefined;
+  private deferred: NodeJS.Timeout | undefined;
+  private placements: Promise<unknown> = Promise.resolve();
   /** The last training run (any trigger), for the automatic runs' share of the time. */
   private lastRun: { readonly endedAt: number; readonly durationMs: number } | undefined;
 
@@ -46,34 +50,73 @@ export class Segmentation {
 
   /** Handles a batch of metric events; resolves after the feature table and assignments are stored. */
   async onMetrics(events: readonly CustomerMetricsChanged[]): Promise<void> {
-    const { repository } = this.deps;
-    const customers = await repository.upsertFeatures(events.map((e) => e.data));
-    const model = await repository.latestModelForPlacement();
-    if (model && customers.length > 0) {
-      const latest = await repository.latestPurchase();
-      const asOf = latest ? analysisDate([latest]) : model.asOf;
-      // When the analysis date moves by a day or more, every customer's recency changes: place
-      // everyone again (from the feature table, not the lines), not only those in this batch.
-      const since = this.placedAt?.modelVersion === model.version ? this.placedAt.asOf : model.asOf;
-      // recencyDays(later, earlier) counts whole days from `earlier` to `later`.
-      const everyone = Math.abs(recencyDays(asOf, since)) >= 1;
-      const toPlace = everyone ? await repository.allFeatures() : customers;
-      if (everyone) this.deps.logger.info({ from: since, to: asOf, customers: toPlace.length }, 'analysis date moved: placing every customer again');
-      const before = await repository.assignmentsOf(toPlace.map((c) => c.customerId));
-      const placed = placeCustomers(toPlace, model, asOf).map((p) => ({ ...p, modelVersion: model.version }));
-      const changed = placed
-        .filter((p) => {
-          const old = before.get(p.customerId);
-          return !old || old.modelVersion !== p.modelVersion || old.cluster !== p.cluster;
-        })
-        .map((p) => ({ ...p, previousCluster: before.get(p.customerId)?.modelVersion === p.modelVersion ? (before.get(p.customerId)?.cluster ?? null) : null }));
-      // Publish before storing: what is published is decided by comparing with the stored
-      // assignments, so a batch replayed after a failed publish must still see the old ones.
-      if (changed.length > 0) await this.deps.publishAssignments(changed, 'placement', events[0]?.correlationId ?? 'none');
-      await repository.saveAssignments(placed);
-      if (everyone) this.placedAt = { modelVersion: model.version, asOf };
-    }
+    const customers = await this.deps.repository.upsertFeatures(events.map((e) => e.data));
+    await this.placing(() => this.place(customers, events[0]?.correlationId ?? 'none'));
     this.scheduleCheck();
+  }
+
+  /** Runs placements one at a time: a batch's and a deferred placement of everyone never interleave. */
+  private placing<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.placements.then(run);
+    this.placements = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Places customers on the nearest centroid of the newest model at the current analysis date and
+   * publishes those whose cluster changed. When the date moved by a day or more since everyone was
+   * last placed, everyone is placed again (from the feature table, not the lines), at most once per
+   * `replaceEveryoneIntervalMs`; sooner than that, only `customers`, and everyone when the interval
+   * is over.
+   */
+  private async place(customers: readonly CustomerMetrics[], correlationId: string): Promise<void> {
+    const { repository, policy } = this.deps;
+    const model = await repository.latestModelForPlacement();
+    if (!model) return;
+    const latest = await repository.latestPurchase();
+    const asOf = latest ? analysisDate([latest]) : model.asOf;
+    const since = this.placedAt?.modelVersion === model.version ? this.placedAt.asOf : model.asOf;
+    // recencyDays(later, earlier) counts whole days from `earlier` to `later`.
+    let everyone = Math.abs(recencyDays(asOf, since)) >= 1;
+    if (everyone && this.everyonePlacedAt !== undefined) {
+      const wait = this.everyonePlacedAt + policy.replaceEveryoneIntervalMs - this.deps.now().getTime();
+      if (wait > 0) {
+        everyone = false;
+        this.deferEveryone(wait);
+      }
+    }
+    if (!everyone && customers.length === 0) return;
+    const toPlace = everyone ? await repository.allFeatures() : customers;
+    if (everyone) this.deps.logger.info({ from: since, to: asOf, customers: toPlace.length }, 'analysis date moved: placing every customer again');
+    const before = await repository.assignmentsOf(toPlace.map((c) => c.customerId));
+    const placed = placeCustomers(toPlace, model, asOf).map((p) => ({ ...p, modelVersion: model.version }));
+    const changed = placed
+      .filter((p) => {
+        const old = before.get(p.customerId);
+        return !old || old.modelVersion !== p.modelVersion || old.cluster !== p.cluster;
+      })
+      .map((p) => ({ ...p, previousCluster: before.get(p.customerId)?.modelVersion === p.modelVersion ? (before.get(p.customerId)?.cluster ?? null) : null }));
+    // Publish before storing: what is published is decided by comparing with the stored
+    // assignments, so a batch replayed after a failed publish must still see the old ones.
+    if (changed.length > 0) await this.deps.publishAssignments(changed, 'placement', correlationId);
+    await repository.saveAssignments(placed);
+    if (everyone) {
+      this.placedAt = { modelVersion: model.version, asOf };
+      this.everyonePlacedAt = this.deps.now().getTime();
+    }
+  }
+
+  /** Places everyone in `delayMs` if the date still moved then (one timer at a time). */
+  private deferEveryone(delayMs: number): void {
+    if (this.deferred) return;
+    this.deferred = setTimeout(() => {
+      this.deferred = undefined;
+      void this.placing(() => this.place([], 'analysis-date')).catch((error: unknown) => {
+        // The next batch tries again (the date still counts as moved).
+        this.deps.logger.error(`placing every customer again failed: ${describeError(error).message}`);
+      });
+    }, delayMs);
+    this.deferred.unref();
   }
 
   /** Checks whether an automatic training run is due once the stream has been quiet (or after `delayMs`). */
@@ -188,6 +231,7 @@ export class Segmentation {
   stop(): void {
     this.stopped.abort();
     if (this.timer) clearTimeout(this.timer);
+    if (this.deferred) clearTimeout(this.deferred);
     if (this.schedule) clearInterval(this.schedule);
   }
 }

@@ -23,9 +23,23 @@ export function upcastTransactionLineV1(event: TransactionLineRecorded): Transac
 /** The lines of v2 events, one record per line with its customer and source (the v1 shape), in event order. */
 export function linesOf(events: readonly TransactionLinesRecorded[]): TransactionLineData[] {
   const lines: TransactionLineData[] = [];
+  // Field by field: object rest and spread are several times slower here, on every line of a backfill.
   for (const { data } of events) {
-    for (const { lineNumber, ...line } of data.lines) {
-      lines.push({ ...line, customerId: data.customerId, source: { kind: data.source.kind, importJobId: data.source.importJobId, lineNumber } });
+    const { customerId } = data;
+    const { kind, importJobId } = data.source;
+    for (const line of data.lines) {
+      lines.push({
+        lineId: line.lineId,
+        invoiceNo: line.invoiceNo,
+        stockCode: line.stockCode,
+        description: line.description,
+        quantity: line.quantity,
+        invoiceDate: line.invoiceDate,
+        unitPriceMilli: line.unitPriceMilli,
+        customerId,
+        country: line.country,
+        source: { kind, importJobId, lineNumber: line.lineNumber },
+      });
     }
   }
   return lines;
@@ -42,7 +56,8 @@ export function transactionLineEvents(
   maxLinesPerEvent = MAX_LINES_PER_EVENT,
 ): TransactionLinesRecorded[] {
   const byCustomer = new Map<string, { source: LineSource; lines: TransactionLinesData['lines'][number][] }[]>();
-  for (const { customerId, source, ...line } of lines) {
+  for (const line of lines) {
+    const { customerId, source } = line;
     let groups = byCustomer.get(customerId);
     if (!groups) byCustomer.set(customerId, (groups = []));
     let group = groups[groups.length - 1];
@@ -51,7 +66,17 @@ export function transactionLineEvents(
       group = { source, lines: [] };
       groups.push(group);
     }
-    group.lines.push({ ...line, lineNumber: source.lineNumber });
+    group.lines.push({
+      lineId: line.lineId,
+      invoiceNo: line.invoiceNo,
+      stockCode: line.stockCode,
+      description: line.description,
+      quantity: line.quantity,
+      invoiceDate: line.invoiceDate,
+      unitPriceMilli: line.unitPriceMilli,
+      country: line.country,
+      lineNumber: source.lineNumber,
+    });
   }
   const events: TransactionLinesRecorded[] = [];
   for (const [customerId, groups] of byCustomer) {
