@@ -24,8 +24,11 @@ export const profilingSubgraph: SubgraphDescriptor = {
       rfmSegment: String!
       description: String!
       reasons: [String!]!
+      "Customers in the segment when the model was trained (customers placed on it since: customers.totalCount)."
       size: Int!
+      "size over the customers the model was trained on."
       customerShare: Float!
+      "The segment's share of the revenue of the customers the model was trained on."
       revenueShare: Float!
       typicalRecencyDays: Float!
       typicalFrequency: Float!
