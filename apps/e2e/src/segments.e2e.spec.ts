@@ -240,7 +240,7 @@ describe('the platform end to end, through the gateway', () => {
         return rfm && rfm.frequency === before.frequency + 1 ? rfm : undefined;
       });
       expect(afterV1.monetary).toBeCloseTo(before.monetary + 5.1, 2);
-      const [both] = transactionLineEvents([asData(first), asData(second)], meta);
+      const [both] = transactionLineEvents([{ ...first, customerId, lineNumber: null }, { ...second, customerId, lineNumber: null }], { kind: 'stream', importJobId: null }, meta);
       await producer.send({ topic: platform.kafka.topicPrefix + TransactionLineRecordedV2.topic.name, messages: [{ key: customerId, value: JSON.stringify(both) }] });
       const afterV2 = await waitFor('the second line of the invoice', async () => {
         const rfm = await rfmOf();

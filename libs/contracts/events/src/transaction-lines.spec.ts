@@ -7,13 +7,15 @@ import {
   linesOf,
   transactionLineEvents,
   upcastTransactionLineV1,
+  type CustomerLine,
   type TransactionLineData,
 } from './index';
 
 const meta = { correlationId: 'job-1', producer: 'ingest-service' };
+const fromFile = { kind: 'csv', importJobId: 'job-1' } as const;
 
 /** A valid line of `customerId` numbered `n` (its id a hash of both, as distinct as real line ids). */
-function line(customerId: string, n: number, source: TransactionLineData['source'] = { kind: 'csv', importJobId: 'job-1', lineNumber: n }): TransactionLineData {
+function line(customerId: string, n: number): CustomerLine {
   return {
     lineId: createHash('sha256').update(`${customerId}/${n}`).digest('hex'),
     invoiceNo: String(536_000 + n),
@@ -24,39 +26,41 @@ function line(customerId: string, n: number, source: TransactionLineData['source
     unitPriceMilli: 2550,
     customerId,
     country: n === 3 ? 'France' : 'United Kingdom',
-    source,
+    lineNumber: n,
   };
 }
+
+/** The record linesOf gives for a line of the file. */
+const flat = ({ lineNumber, ...rest }: CustomerLine): TransactionLineData => ({ ...rest, source: { ...fromFile, lineNumber } });
 
 describe('TransactionLineRecorded v2: one customer\'s lines per event', () => {
   it('groups a batch by customer in order of first appearance, keeps each customer\'s lines in order, and loses nothing', () => {
     const batch = [line('17850', 2), line('13047', 3), line('17850', 4), line('12583', 5), line('13047', 6), line('17850', 7)];
-    const events = transactionLineEvents(batch, meta);
+    const events = transactionLineEvents(batch, fromFile, meta);
     expect(events.map((e) => [e.data.customerId, e.data.lines.map((l) => l.lineNumber)])).toEqual([
       ['17850', [2, 4, 7]],
       ['13047', [3, 6]],
       ['12583', [5]],
     ]);
     expect(events.every((e) => e.type === 'TransactionLineRecorded' && e.version === 2 && e.correlationId === 'job-1')).toBe(true);
+    expect(events.every((e) => JSON.stringify(e.data.source) === JSON.stringify(fromFile))).toBe(true);
+    // The customer travels once per event, not on every line.
+    expect(events.flatMap((e) => e.data.lines).some((l) => 'customerId' in l)).toBe(false);
     // Flattened back: the same records, grouped by customer.
-    const byCustomer = (lines: readonly TransactionLineData[]) => ['17850', '13047', '12583'].flatMap((c) => lines.filter((l) => l.customerId === c));
-    expect(linesOf(events)).toEqual(byCustomer(batch));
+    const byCustomer = (lines: readonly CustomerLine[]) => ['17850', '13047', '12583'].flatMap((c) => lines.filter((l) => l.customerId === c));
+    expect(linesOf(events)).toEqual(byCustomer(batch).map(flat));
   });
 
-  it('splits a customer\'s lines above the limit and at a change of source, in order', () => {
+  it('splits a customer\'s lines above the limit, in order', () => {
     const batch = [1, 2, 3, 4, 5].map((n) => line('17850', n));
-    expect(transactionLineEvents(batch, meta, 2).map((e) => e.data.lines.map((l) => l.lineNumber))).toEqual([[1, 2], [3, 4], [5]]);
-    const mixed = [line('17850', 1), line('17850', 2, { kind: 'api', importJobId: null, lineNumber: null }), line('17850', 3)];
-    expect(transactionLineEvents(mixed, meta).map((e) => [e.data.source, e.data.lines.length])).toEqual([
-      [{ kind: 'csv', importJobId: 'job-1' }, 1],
-      [{ kind: 'api', importJobId: null }, 1],
-      [{ kind: 'csv', importJobId: 'job-1' }, 1],
-    ]);
-    expect(linesOf(transactionLineEvents(mixed, meta))).toEqual(mixed);
+    const events = transactionLineEvents(batch, fromFile, meta, 2);
+    expect(events.map((e) => e.data.lines.map((l) => l.lineNumber))).toEqual([[1, 2], [3, 4], [5]]);
+    expect(linesOf(events)).toEqual(batch.map(flat));
+    expect(transactionLineEvents(batch, fromFile, meta)).toHaveLength(1);
   });
 
   it('decodes its own events and rejects a bad line naming where it is', () => {
-    const [event] = transactionLineEvents([line('17850', 2), line('17850', 3)], meta);
+    const [event] = transactionLineEvents([line('17850', 2), line('17850', 3)], fromFile, meta);
     const decoded = TransactionLineRecordedV2.decode(JSON.stringify(event));
     expect(decoded).toEqual({ ok: true, value: event });
 
@@ -70,12 +74,12 @@ describe('TransactionLineRecorded v2: one customer\'s lines per event', () => {
     const tooMany = { ...event!, data: { ...event!.data, lines: new Array(MAX_LINES_PER_EVENT + 1).fill(event!.data.lines[0]) } };
     expect(TransactionLineRecordedV2.decode(JSON.stringify(tooMany))).toMatchObject({ ok: false, error: { code: 'BAD_PAYLOAD' } });
     // A v1 event on the v2 topic is the wrong version, not silently read.
-    const v1 = TransactionLineRecordedV1.create(line('17850', 2), meta);
+    const v1 = TransactionLineRecordedV1.create(flat(line('17850', 2)), meta);
     expect(TransactionLineRecordedV2.decode(JSON.stringify(v1))).toMatchObject({ ok: false, error: { code: 'WRONG_TYPE', reason: 'expected TransactionLineRecorded v2, got TransactionLineRecorded v1' } });
   });
 
   it('reads a v1 event as a v2 event of one line: same envelope, same line record', () => {
-    const original = line('17850', 2);
+    const original = flat(line('17850', 2));
     const v1 = TransactionLineRecordedV1.create(original, meta);
     const v2 = upcastTransactionLineV1(v1);
     expect(v2).toEqual({

@@ -8,8 +8,6 @@ import {
 } from './events';
 import type { EventMeta } from './define-event';
 
-type LineSource = TransactionLineData['source'];
-
 /** A v1 event (one line) as the v2 event it would have been: the same envelope, one line. */
 export function upcastTransactionLineV1(event: TransactionLineRecorded): TransactionLinesRecorded {
   const { customerId, source, ...line } = event.data;
@@ -45,28 +43,28 @@ export function linesOf(events: readonly TransactionLinesRecorded[]): Transactio
   return lines;
 }
 
+/** A line as its producer has it: the fields of a v2 line and its customer. */
+export type CustomerLine = TransactionLinesData['lines'][number] & { readonly customerId: string };
+
 /**
  * v2 events for a batch of lines from one source: one per customer (at most
  * {@link MAX_LINES_PER_EVENT} lines each, in the batch's order), customers in order of their first
  * line in the batch.
  */
 export function transactionLineEvents(
-  lines: readonly TransactionLineData[],
+  lines: readonly CustomerLine[],
+  source: TransactionLinesData['source'],
   meta: EventMeta,
   maxLinesPerEvent = MAX_LINES_PER_EVENT,
 ): TransactionLinesRecorded[] {
-  const byCustomer = new Map<string, { source: LineSource; lines: TransactionLinesData['lines'][number][] }[]>();
+  const byCustomer = new Map<string, TransactionLinesData['lines'][number][][]>();
   for (const line of lines) {
-    const { customerId, source } = line;
-    let groups = byCustomer.get(customerId);
-    if (!groups) byCustomer.set(customerId, (groups = []));
+    let groups = byCustomer.get(line.customerId);
+    if (!groups) byCustomer.set(line.customerId, (groups = []));
     let group = groups[groups.length - 1];
-    // A new event when the current one is full or the line comes from another source.
-    if (!group || group.lines.length >= maxLinesPerEvent || group.source.kind !== source.kind || group.source.importJobId !== source.importJobId) {
-      group = { source, lines: [] };
-      groups.push(group);
-    }
-    group.lines.push({
+    if (!group || group.length >= maxLinesPerEvent) groups.push((group = []));
+    // Field by field: the line without its customer (once per event), and no spread on every line.
+    group.push({
       lineId: line.lineId,
       invoiceNo: line.invoiceNo,
       stockCode: line.stockCode,
@@ -75,18 +73,13 @@ export function transactionLineEvents(
       invoiceDate: line.invoiceDate,
       unitPriceMilli: line.unitPriceMilli,
       country: line.country,
-      lineNumber: source.lineNumber,
+      lineNumber: line.lineNumber,
     });
   }
   const events: TransactionLinesRecorded[] = [];
   for (const [customerId, groups] of byCustomer) {
     for (const group of groups) {
-      events.push(
-        TransactionLineRecordedV2.create(
-          { customerId, source: { kind: group.source.kind, importJobId: group.source.importJobId }, lines: group.lines },
-          meta,
-        ),
-      );
+      events.push(TransactionLineRecordedV2.create({ customerId, source: { kind: source.kind, importJobId: source.importJobId }, lines: group }, meta));
     }
   }
   return events;

@@ -9,19 +9,10 @@ import type { AttributedLine } from '../../application/import-lines';
  */
 export function createLinePublisher(producer: Producer, topicPrefix: string, source: 'csv' | 'api' | 'stream') {
   return async (jobId: string, lines: readonly AttributedLine[]): Promise<void> => {
+    // File lines keep their line numbers; API and stream lines have none.
     const events = transactionLineEvents(
-      lines.map((line) => ({
-        lineId: line.lineId,
-        invoiceNo: line.invoiceNo,
-        stockCode: line.stockCode,
-        description: line.description,
-        quantity: line.quantity,
-        invoiceDate: line.invoiceDate,
-        unitPriceMilli: line.unitPriceMilli,
-        customerId: line.customerId,
-        country: line.country,
-        source: { kind: source, importJobId: source === 'csv' ? jobId : null, lineNumber: source === 'csv' ? line.lineNumber : null },
-      })),
+      source === 'csv' ? lines : lines.map((line) => ({ ...line, lineNumber: null })),
+      { kind: source, importJobId: source === 'csv' ? jobId : null },
       { correlationId: jobId, producer: 'ingest-service' },
     );
     await publish(producer, TransactionLineRecordedV2, events.map((event) => ({ key: event.data.customerId, event })), topicPrefix);
