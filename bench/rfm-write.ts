@@ -1,8 +1,8 @@
 // The rfm service's write path alone: the Online Retail file's accepted lines through
 // RfmRepository.recordLines in consumer-sized batches against a throwaway database, next to the
-// previous write path (kept below as the anchor), in one run.
+// previous write paths (kept as anchors), in one run.
 //
-//   npx tsx bench/rfm-write.ts [file.csv[.gz]] [--batch 1400[,5000,...]] [--paths old,new]
+//   npx tsx bench/rfm-write.ts [file.csv[.gz]] [--batch 1400[,5000,...]] [--paths old,insert,new]
 //                              [--rounds 1] [--partitions 6] [--limit N] [--statements]
 //                              [--concurrency 1]
 //
@@ -12,9 +12,10 @@
 //    ingest producer's), keeping the file's order in each, and cuts them into batches of --batch
 //    lines taken from the partitions in turn: what the rfm consumer's handler gets while it drains
 //    a backlog (one partition's batch at a time).
-// 3. For each --rounds, each batch size and each path: a fresh database seg_rfm_test_<suffix> (as the
-//    seg_rfm user, dropped after), the path's migrations, then per batch what the handler does with
-//    the database: recordLines, then latestPurchase. Reports lines/s, ms per batch (p50, p99), the
+// 3. For each --rounds, each batch size and each path (in reverse order every other round, so
+//    that none always runs first): a fresh database seg_rfm_test_<suffix> (as the seg_rfm user,
+//    dropped after), the path's migrations, then per batch what the handler does with the
+//    database: recordLines, then latestPurchase. Reports lines/s, ms per batch (p50, p99), the
 //    CPU seconds of MariaDB (the shared server's process: other work on it counts too) and of this
 //    Node process, and the load average before and after; then checks the stored aggregates
 //    against aggregateCustomers (@seg/domain-rfm) computed in memory on the same lines.
@@ -27,7 +28,11 @@
 // Paths: "old" is the write path before incremental aggregates (INSERT IGNORE of the lines, then
 // every touched customer's aggregates recomputed from all of their lines, one GROUP BY per 1,000
 // customers), on the schema of its time (the first two migrations); "new" is the service's
-// RfmRepository on every migration.
+// RfmRepository on every migration, lines stored by LOAD DATA LOCAL INFILE from memory; "insert"
+// is the same RfmRepository on connections that do not offer the server LOCAL_FILES, so that the
+// server refuses LOAD DATA and the repository stores lines by multi-row INSERT IGNORE, its
+// fallback and the write path before LOAD DATA. The script fails if "new" was refused or "insert"
+// was not.
 //
 // Needs MariaDB up with the services' users (bash tools/infra/up.sh) and .local/secrets.env.
 import { cpus, loadavg } from 'node:os';
@@ -52,7 +57,8 @@ const ROOT = resolve(__dirname, '..');
 const FULL = resolve(ROOT, '..', 'shared', 'data', 'online_retail', 'online_retail.csv.gz');
 const SAMPLE = join(ROOT, 'data', 'sample', 'online_retail_2010-12_2011-02.csv.gz');
 
-type Path = 'old' | 'new';
+type Path = 'old' | 'insert' | 'new';
+const PATHS: readonly Path[] = ['old', 'insert', 'new'];
 
 interface Options {
   readonly file: string;
@@ -67,7 +73,7 @@ interface Options {
 
 function parseOptions(argv: readonly string[]): Options {
   let file: string | undefined;
-  const opts = { batches: [1_400], paths: ['old', 'new'] as Path[], rounds: 1, partitions: 6, limit: Infinity, statements: false, concurrency: 1 };
+  const opts = { batches: [1_400], paths: [...PATHS], rounds: 1, partitions: 6, limit: Infinity, statements: false, concurrency: 1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const value = () => {
@@ -86,7 +92,7 @@ function parseOptions(argv: readonly string[]): Options {
     else file = a;
   }
   if (opts.batches.some((b) => !Number.isInteger(b) || b < 1)) throw new Error('--batch takes positive integers');
-  if (opts.paths.some((p) => p !== 'old' && p !== 'new')) throw new Error('--paths takes old and/or new');
+  if (opts.paths.some((p) => !PATHS.includes(p))) throw new Error(`--paths takes some of ${PATHS.join(', ')}`);
   return { file: file ?? (existsSync(FULL) ? FULL : SAMPLE), ...opts };
 }
 
@@ -214,7 +220,7 @@ function timeStatements(): void {
     try {
       return await query.call(this, sql, ...rest);
     } finally {
-      const key = sql.replace(/\s+/g, ' ').replace(/\((UNHEX\(\?\)|\?)(,\s*(UNHEX\(\?\)|\?))*\)/g, '(...)').replace(/(\(\.\.\.\)|\([^()]*\?[^()]*\))(,\s*\([^()]*\?[^()]*\))+/g, '$1, ...').trim().slice(0, 90);
+      const key = sql.replace(/\s+/g, ' ').replace(/'seg-infile-[0-9a-f-]+'/, "'seg-infile-...'").replace(/\((UNHEX\(\?\)|\?)(,\s*(UNHEX\(\?\)|\?))*\)/g, '(...)').replace(/(\(\.\.\.\)|\([^()]*\?[^()]*\))(,\s*\([^()]*\?[^()]*\))+/g, '$1, ...').trim().slice(0, 90);
       const entry = statementTimes.get(key) ?? { count: 0, ms: 0 };
       entry.count++;
       entry.ms += performance.now() - started;
@@ -242,6 +248,8 @@ interface Run {
   readonly customers: number;
   readonly megabytes: number;
   readonly retries: number;
+  /** Whether the server refused LOAD DATA LOCAL (the repository then inserts). */
+  readonly refused: boolean;
   readonly statements: readonly [string, { count: number; ms: number }][];
 }
 
@@ -255,10 +263,18 @@ const byId = (a: CustomerMetrics, b: CustomerMetrics) => (a.customerId < b.custo
 async function runPath(path: Path, batches: readonly Batch[], options: Options, reference: readonly CustomerMetrics[], round: number, size: number, mariadbPid: number | undefined): Promise<Run> {
   const logger = createLogger('bench-rfm-write', 'silent');
   const database = await createTestDatabase('rfm');
-  const db = await connectAndMigrate(createDataSource({ settings: database.settings, entities: [], migrations: path === 'old' ? migrations.slice(0, 2) : migrations }), logger);
+  const db = await connectAndMigrate(
+    createDataSource({ settings: database.settings, entities: [], migrations: path === 'old' ? migrations.slice(0, 2) : migrations, localInfile: path !== 'insert' }),
+    logger,
+  );
   try {
     let retries = 0;
-    const repository = new RfmRepository(db, () => retries++);
+    let refused = false;
+    const repository = new RfmRepository(
+      db,
+      () => retries++,
+      () => (refused = true),
+    );
     const record = path === 'old' ? (batch: readonly TransactionLineData[]) => oldRecordLines(db, batch) : (batch: readonly TransactionLineData[]) => repository.recordLines(batch);
     const lines = batches.reduce((n, b) => n + b.lines.length, 0);
     log(`${path}, batches of ${size}, round ${round}: ${batches.length} batches ...`);
@@ -310,6 +326,7 @@ async function runPath(path: Path, batches: readonly Batch[], options: Options, 
       customers: stored.length,
       megabytes: Number(mb),
       retries,
+      refused,
       statements,
     };
   } finally {
@@ -333,7 +350,8 @@ async function main(): Promise<void> {
   for (let round = 1; round <= options.rounds; round++) {
     for (const size of options.batches) {
       const batches = consumerBatches(lines, options.partitions, size);
-      for (const path of options.paths) runs.push(await runPath(path, batches, options, reference, round, size, mariadbPid));
+      const paths = round % 2 === 1 ? options.paths : [...options.paths].reverse();
+      for (const path of paths) runs.push(await runPath(path, batches, options, reference, round, size, mariadbPid));
     }
   }
 
@@ -344,7 +362,7 @@ async function main(): Promise<void> {
   const fmt = (x: number | null, digits = 1) => (x === null ? '-' : x.toFixed(digits));
   console.log(
     table(
-      ['path', 'batch', 'round', 'batches', 'time (s)', 'lines/s', 'ms/batch p50', 'p99', 'MariaDB CPU (s)', 'node CPU (s)', 'load before', 'load after', 'tables (MB)', 'retries', 'vs reference'],
+      ['path', 'batch', 'round', 'batches', 'time (s)', 'lines/s', 'ms/batch p50', 'p99', 'MariaDB CPU (s)', 'node CPU (s)', 'load before', 'load after', 'tables (MB)', 'retries', 'vs reference', 'lines by'],
       runs.map((r) => [
         r.path,
         String(r.batch),
@@ -361,6 +379,7 @@ async function main(): Promise<void> {
         fmt(r.megabytes, 0),
         r.path === 'old' ? '-' : String(r.retries),
         r.differences === 0 ? `same (${r.customers})` : `${r.differences} DIFFER`,
+        r.path === 'old' ? '-' : r.refused ? 'INSERT' : 'LOAD DATA',
       ]),
       (i) => (i > 0 && i < 10) || i === 12 || i === 13,
     ),
@@ -369,10 +388,20 @@ async function main(): Promise<void> {
     const rates = runs.filter((r) => r.path === path && r.batch === size).map((r) => r.lines / r.seconds);
     return rates.length > 0 ? Math.max(...rates) : null;
   };
+  const cpu = (path: Path, size: number, of: (r: Run) => number | null) => {
+    const xs = runs.filter((r) => r.path === path && r.batch === size).map(of);
+    return xs.length > 0 && xs.every((x) => x !== null) ? Math.min(...(xs as number[])) : null;
+  };
   for (const size of options.batches) {
-    const o = best('old', size);
-    const n = best('new', size);
-    if (o !== null && n !== null) console.log(`batches of ${size}: new/old = ${(n / o).toFixed(1)}x lines/s (best of ${options.rounds} round(s) each)`);
+    for (const [a, b] of [['new', 'old'], ['new', 'insert']] as const) {
+      const x = best(a, size);
+      const y = best(b, size);
+      if (x === null || y === null) continue;
+      const [dbA, dbB, nodeA, nodeB] = [cpu(a, size, (r) => r.mariadbCpu), cpu(b, size, (r) => r.mariadbCpu), cpu(a, size, (r) => r.nodeCpu), cpu(b, size, (r) => r.nodeCpu)];
+      console.log(
+        `batches of ${size}: ${a}/${b} = ${(x / y).toFixed(2)}x lines/s (best of ${options.rounds} round(s) each); least CPU over the rounds: MariaDB ${fmt(dbA)} vs ${fmt(dbB)} s, node ${fmt(nodeA)} vs ${fmt(nodeB)} s`,
+      );
+    }
   }
   if (options.statements) {
     for (const r of runs) {
@@ -383,6 +412,11 @@ async function main(): Promise<void> {
   }
   console.log(`stored lines: ${[...new Set(runs.map((r) => r.storedLines))].join(', ')} (distinct lines of the file with a customer)`);
   if (runs.some((r) => r.differences > 0)) process.exitCode = 1;
+  const wrongWay = runs.filter((r) => (r.path === 'new' && r.refused) || (r.path === 'insert' && !r.refused));
+  if (wrongWay.length > 0) {
+    log(`${wrongWay.map((r) => `${r.path} (batch ${r.batch}, round ${r.round})`).join(', ')} stored lines the other way than the path says (LOAD DATA refused or not)`);
+    process.exitCode = 1;
+  }
 }
 
 if (require.main === module) {

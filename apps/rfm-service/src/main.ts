@@ -29,7 +29,12 @@ async function main(): Promise<RunningService> {
     help: 'Transactions of a batch of lines tried again after a concurrent writer (duplicate line or deadlock)',
     labelNames: ['code'],
   });
-  const repository = new RfmRepository(db, (code) => writeRetries.inc({ code }));
+  const repository = new RfmRepository(
+    db,
+    (code) => writeRetries.inc({ code }),
+    // Once: the lines then go in by multi-row INSERT (slower, same result) until a restart.
+    (error) => logger.warn({ err: error }, 'the database refuses LOAD DATA LOCAL INFILE: storing lines by multi-row INSERT instead; allow local_infile on the server to load them'),
+  );
   const publishMetrics = createMetricsPublisher(producer, config.kafka.topicPrefix);
 
   const handleLines = async (events: readonly TransactionLinesRecorded[], context: Pick<HandlerContext<string, number, unknown>, 'logger'>): Promise<void> => {

@@ -2,22 +2,30 @@ import { DataSource, type EntitySchema, type MigrationInterface } from 'typeorm'
 import type { Logger } from 'pino';
 import { retryWithBackoff } from '@seg/platform-observability';
 import type { DatabaseSettings } from '@seg/platform-config';
+import { attachInfileBuffers, InfileBuffers } from './load-data';
 
 export interface DataSourceOptions {
   readonly settings: DatabaseSettings;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly entities: readonly EntitySchema<any>[];
   readonly migrations: readonly (new () => MigrationInterface)[];
+  /**
+   * Whether the connections offer the server LOCAL_FILES, which `loadDataLocal` needs (default
+   * true). Without it the server refuses LOAD DATA LOCAL, as when its local_infile is OFF.
+   */
+  readonly localInfile?: boolean;
 }
 
 /**
  * A TypeORM data source on MariaDB/MySQL through mysql2. Times are UTC ('Z'); DECIMAL and BIGINT
  * come back as strings (mysql2 default), so repositories convert them explicitly. Schema changes
- * go through the committed migrations only: `synchronize` stays off.
+ * go through the committed migrations only: `synchronize` stays off. `LOAD DATA LOCAL INFILE`
+ * reads only in-memory buffers registered by `loadDataLocal` (load-data.ts), never a file.
  */
 export function createDataSource(options: DataSourceOptions): DataSource {
   const { settings } = options;
-  return new DataSource({
+  const infiles = new InfileBuffers();
+  const dataSource = new DataSource({
     type: 'mariadb',
     host: settings.host,
     port: settings.port,
@@ -31,9 +39,11 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: ['error'],
-    extra: { connectionLimit: 10, flags: ['+LOCAL_FILES'] },
+    extra: { connectionLimit: 10, flags: [options.localInfile === false ? '-LOCAL_FILES' : '+LOCAL_FILES'], infileStreamFactory: infiles.open },
     poolSize: 10,
   });
+  attachInfileBuffers(dataSource, infiles);
+  return dataSource;
 }
 
 /** Connects (retrying with backoff while the database is unreachable) and applies pending migrations. */

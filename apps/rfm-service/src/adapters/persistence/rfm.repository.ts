@@ -2,10 +2,27 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { classifyLine, lineAmountMilli } from '@seg/domain-transactions';
 import type { CustomerMetrics } from '@seg/domain-rfm';
 import type { TransactionLineData } from '@seg/contracts-events';
-import { chunk, deleteCustomerRows, erasedAmong, inList, rememberErased, repeatRow, toIsoSeconds, toSqlDateTime } from '@seg/platform-persistence';
+import {
+  chunk,
+  deleteCustomerRows,
+  erasedAmong,
+  infileField,
+  infileOf,
+  inList,
+  loadDataLocal,
+  LoadDataRefusedError,
+  rememberErased,
+  repeatRow,
+  toIsoSeconds,
+  toSqlDateTime,
+  type LoadDataStatement,
+} from '@seg/platform-persistence';
 import { customerDeltas, type CustomerDelta } from './customer-deltas';
 
-/** Rows per multi-row statement on lines (7 values, about 150 bytes of SQL each): a default 4 MiB batch in one statement, well under max_allowed_packet. */
+/**
+ * Lines per statement (about 150 bytes each, as SQL or as a LOAD DATA file): a default 4 MiB batch
+ * in one statement, and the point reads and INSERT of a part well under max_allowed_packet.
+ */
 const LINES_PER_STATEMENT = 6_000;
 const CUSTOMERS_PER_STATEMENT = 1_000;
 
@@ -36,21 +53,44 @@ const ATTEMPTS = 3;
 const codeOf = (error: unknown): string => String((error as { code?: unknown }).code);
 const isConcurrentWrite = (error: unknown): boolean => CONCURRENT_WRITE.has(codeOf(error));
 
+/** transaction_lines as a LOAD DATA file: the line id in hex (a user variable, unhexed by SET), then the columns. */
+const LINES_FILE: LoadDataStatement = {
+  table: 'transaction_lines',
+  fields: ['@line_id', 'customer_id', 'invoice_no', 'kind', 'invoice_date', 'amount_milli', 'country'],
+  set: 'line_id = UNHEX(@line_id)',
+};
+
+/** A line as a row of LINES_FILE, every text field escaped (the line id and date too: a field can never split a row). */
+const lineRow = (line: TransactionLineData): string =>
+  `${infileField(line.lineId)}\t${infileField(line.customerId)}\t${infileField(line.invoiceNo)}\t${classifyLine(line)}\t${infileField(toSqlDateTime(line.invoiceDate))}\t${lineAmountMilli(line)}\t${infileField(line.country)}`;
+
 /**
  * Lines and per-customer aggregates of the rfm service, written with set-based SQL.
  *
  * Aggregates are kept incrementally: a batch stores its lines not stored before and adds only
  * those to its customers' aggregates (customer-deltas.ts), so a batch costs about the same however
- * long its customers' history. A line counts only where this transaction's INSERT put it in the
+ * long its customers' history. A line counts only where this transaction's insert put it in the
  * table: when a concurrent writer (another replica, during a rebalance) stored one of the lines
- * meanwhile, the INSERT fails instead of counting the line twice, the transaction rolls back and
- * the batch is tried again, its lines no longer new.
+ * meanwhile, it is skipped, or the plain INSERT fails instead of counting the line twice, the
+ * transaction rolls back and the batch is tried again, its lines no longer new.
+ *
+ * Lines go in by `LOAD DATA LOCAL INFILE` from a buffer in memory (loadDataLocal in
+ * @seg/platform-persistence), which costs both sides less than a multi-row INSERT of the same
+ * rows (bench/README.md, section 4). A server that refuses it (local_infile OFF, as MySQL's
+ * default) gets multi-row INSERTs instead until the process restarts, announced once by
+ * `onLoadDataRefused`.
  */
 export class RfmRepository {
-  /** `onRetry` hears of each batch tried again after a concurrent writer (the driver's error code). */
+  private loadData = true;
+
+  /**
+   * `onRetry` hears of each batch tried again after a concurrent writer (the driver's error code);
+   * `onLoadDataRefused` of the server refusing LOAD DATA LOCAL, the first time.
+   */
   constructor(
     private readonly db: DataSource,
     private readonly onRetry: (code: string) => void = () => undefined,
+    private readonly onLoadDataRefused: (error: LoadDataRefusedError) => void = () => undefined,
   ) {}
 
   /**
@@ -86,9 +126,9 @@ export class RfmRepository {
 
   /**
    * Inserts the lines not stored yet (each once) and returns them. Most batches of a backfill hold
-   * no stored line, so each statement first tries all of its lines (INSERT IGNORE after a
-   * savepoint); only when fewer rows went in does it undo that, read which lines are stored, and
-   * insert the rest.
+   * no stored line, so each statement first tries all of its lines (LOAD DATA ... IGNORE, or
+   * INSERT IGNORE, after a savepoint); only when fewer rows went in does it undo that, read which
+   * lines are stored, and insert the rest.
    */
   private async insertNewLines(tx: EntityManager, lines: readonly TransactionLineData[]): Promise<TransactionLineData[]> {
     const distinct = new Map<string, TransactionLineData>();
@@ -96,7 +136,7 @@ export class RfmRepository {
     const fresh: TransactionLineData[] = [];
     for (const part of chunk([...distinct.values()], LINES_PER_STATEMENT)) {
       await tx.query('SAVEPOINT new_lines');
-      if ((await this.insertLines(tx, part, 'INSERT IGNORE')) === part.length) {
+      if ((await this.insertUnlessStored(tx, part)) === part.length) {
         fresh.push(...part);
         continue;
       }
@@ -116,7 +156,28 @@ export class RfmRepository {
     return fresh;
   }
 
-  /** Inserts lines; returns how many rows went in. */
+  /**
+   * Inserts the lines whose key is not stored yet, skipping the others (a stored line's row is left
+   * as it is); returns how many rows went in. The lines are distinct. By LOAD DATA LOCAL ...
+   * IGNORE, or by INSERT IGNORE once the server refused that.
+   */
+  private async insertUnlessStored(tx: EntityManager, lines: readonly TransactionLineData[]): Promise<number> {
+    if (this.loadData) {
+      try {
+        return await loadDataLocal(tx, LINES_FILE, infileOf(lines, lineRow));
+      } catch (error) {
+        // A refused statement changes nothing: the transaction goes on with an INSERT.
+        if (!(error instanceof LoadDataRefusedError)) throw error;
+        if (this.loadData) {
+          this.loadData = false;
+          this.onLoadDataRefused(error);
+        }
+      }
+    }
+    return this.insertLines(tx, lines, 'INSERT IGNORE');
+  }
+
+  /** Inserts lines by a multi-row INSERT (IGNORE: skipping those whose key is stored); returns how many rows went in. */
   private async insertLines(tx: EntityManager, lines: readonly TransactionLineData[], insert: 'INSERT' | 'INSERT IGNORE'): Promise<number> {
     const result: { affectedRows?: number } = await tx.query(
       `${insert} INTO transaction_lines (line_id, customer_id, invoice_no, kind, invoice_date, amount_milli, country)
