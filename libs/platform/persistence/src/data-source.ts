@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { retryWithBackoff } from '@seg/platform-observability';
 import type { DatabaseSettings } from '@seg/platform-config';
 import { attachInfileBuffers, InfileBuffers } from './load-data';
+import { QueryLogger } from './query-logger';
 
 export interface DataSourceOptions {
   readonly settings: DatabaseSettings;
@@ -46,8 +47,10 @@ export function createDataSource(options: DataSourceOptions): DataSource {
   return dataSource;
 }
 
-/** Connects (retrying with backoff while the database is unreachable) and applies pending migrations. */
+/** Connects (retrying with backoff while the database is unreachable), logs through `logger`, and applies pending migrations. */
 export async function connectAndMigrate(dataSource: DataSource, logger: Logger, signal?: AbortSignal): Promise<DataSource> {
+  // Failed statements go to the service's log, without their parameters (query-logger.ts).
+  dataSource.setOptions({ logger: new QueryLogger(logger.child({ component: 'database' })) });
   const options = dataSource.options as { host?: string; port?: number; database?: string };
   await retryWithBackoff(() => dataSource.initialize(), logger, {
     what: `database ${options.database} at ${options.host}:${options.port}`,
