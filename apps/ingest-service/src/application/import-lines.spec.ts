@@ -166,4 +166,48 @@ describe('importLines', () => {
     const sum = (key: keyof LineCounts) => counted.reduce((total, c) => total + c[key], 0);
     expect(outcome.counters).toMatchObject({ linesRead: sum('read'), accepted: sum('accepted'), rejected: sum('rejected'), withoutCustomer: sum('withoutCustomer') });
   });
+  it('reads and validates the next batch while the previous one is published, and sends batches in order', async () => {
+    const { ports, calls } = memoryPorts();
+    let rowsYielded = 0;
+    let thirdRowRead: () => void = () => undefined;
+    const third = new Promise<void>((resolve) => (thirdRowRead = resolve));
+    async function* counting(): AsyncGenerator<SourceRecord> {
+      yield header();
+      for (const [i, fields] of [LINE_2, LINE_3, LINE_4].entries()) {
+        yield row(fields, i + 2);
+        if (++rowsYielded === 3) thirdRowRead();
+      }
+    }
+    // The first batch (lines 2 and 3) is published only once the third row, of the next batch,
+    // was read: without reading ahead this would never happen.
+    const publish = ports.publishLines;
+    let first = true;
+    const overlapping: ImportPorts = {
+      ...ports,
+      publishLines: async (jobId, lines) => {
+        if (first) {
+          first = false;
+          await Promise.race([third, new Promise((_, reject) => setTimeout(() => reject(new Error('the next batch was not read while this one was published')), 2_000))]);
+        }
+        await publish(jobId, lines);
+      },
+    };
+    const outcome = await importLines('job-9', counting(), overlapping, 2);
+    expect(outcome).toEqual({ ok: true, cancelled: false, counters: { linesRead: 3, accepted: 3, rejected: 0, withoutCustomer: 0, erased: 0, bytesRead: 0 } });
+    expect(only(calls, 'publishLines').map((c) => c.lines.map((l) => l.lineNumber))).toEqual([[2, 3], [4]]);
+    expect(calls.map((c) => c.port)).toEqual(['publishLines', 'upsertCustomers', 'recordProgress', 'publishLines', 'upsertCustomers', 'recordProgress']);
+  });
+
+  it('fails with the error of a batch that could not be published, and sends nothing after it', async () => {
+    const { ports, calls } = memoryPorts();
+    const failing: ImportPorts = {
+      ...ports,
+      publishLines: async (jobId, lines) => {
+        if (lines[0]?.lineNumber === 2) throw new Error('broker unavailable');
+        await ports.publishLines(jobId, lines);
+      },
+    };
+    await expect(importLines('job-10', from([header(), row(LINE_2, 2), row(LINE_3, 3), row(LINE_4, 4), row(LINE_2.map((f, i) => (i === 0 ? '536366' : f)), 5)]), failing, 2)).rejects.toThrow('broker unavailable');
+    expect(calls).toEqual([]);
+  });
 });

@@ -65,9 +65,11 @@ export type ImportOutcome =
  * lines without one are counted (not attributable); rejected rows are kept with their line number
  * and reason; lines of erased customers, valid or not, are counted and dropped. A bad row never
  * stops the rows around it; only a header without a required column fails the whole import,
- * before any line is published. When `signal` aborts, the import stops
- * after the current batch; what was published stays (a later import of the same file completes it
- * without counting anything twice).
+ * before any line is published. The next batch is read and validated while the previous one is
+ * published and recorded (one batch in flight; batches go out in order, each once the one before
+ * is recorded). When `signal` aborts, the import stops at the next batch boundary, after the batch
+ * in flight; what was published stays (a later import of the same file completes it without
+ * counting anything twice), and the outcome counts what was recorded.
  */
 export async function importLines(jobId: string, source: AsyncIterable<SourceRecord>, ports: ImportPorts, batchSize: number, signal?: AbortSignal): Promise<ImportOutcome> {
   const counters: ImportCounters = { linesRead: 0, accepted: 0, rejected: 0, withoutCustomer: 0, erased: 0, bytesRead: 0 };
@@ -76,31 +78,59 @@ export async function importLines(jobId: string, source: AsyncIterable<SourceRec
   let batch: AttributedLine[] = [];
   let rejections: KeptRejection[] = [];
   let reported: Omit<ImportCounters, 'bytesRead'> = { linesRead: 0, accepted: 0, rejected: 0, withoutCustomer: 0, erased: 0 };
+  /** The counters as of the last batch recorded. */
+  let recorded: ImportCounters = { ...counters };
+  /** The batch being published and recorded, and how it failed. */
+  let inFlight: Promise<void> = Promise.resolve();
+  let failure: { readonly error: unknown } | undefined;
 
-  const flush = async (): Promise<void> => {
+  /** Publishes and records a batch whose lines and counters were taken when it was full. */
+  const send = async (lines: AttributedLine[], kept: KeptRejection[], snapshot: ImportCounters): Promise<void> => {
     // A customer erased while the batch filled: their lines go too.
-    const kept = batch.filter((line) => !isErased(line.customerId));
-    if (kept.length !== batch.length) {
-      counters.accepted -= batch.length - kept.length;
-      counters.erased += batch.length - kept.length;
-      batch = kept;
+    const live = lines.filter((line) => !isErased(line.customerId));
+    if (live.length !== lines.length) {
+      const dropped = lines.length - live.length;
+      snapshot.accepted -= dropped;
+      snapshot.erased += dropped;
+      // Later snapshots are taken from `counters`, so it learns of the drop too.
+      counters.accepted -= dropped;
+      counters.erased += dropped;
     }
-    if (batch.length > 0) {
-      await ports.publishLines(jobId, batch);
-      await ports.upsertCustomers(batch);
+    if (live.length > 0) {
+      await ports.publishLines(jobId, live);
+      await ports.upsertCustomers(live);
     }
-    counters.bytesRead = ports.bytesRead();
-    await ports.recordProgress(jobId, rejections, counters);
+    snapshot.bytesRead = ports.bytesRead();
+    await ports.recordProgress(jobId, kept, snapshot);
     ports.countLines?.({
-      read: counters.linesRead - reported.linesRead,
-      accepted: counters.accepted - reported.accepted,
-      rejected: counters.rejected - reported.rejected,
-      withoutCustomer: counters.withoutCustomer - reported.withoutCustomer,
-      erased: counters.erased - reported.erased,
+      read: snapshot.linesRead - reported.linesRead,
+      accepted: snapshot.accepted - reported.accepted,
+      rejected: snapshot.rejected - reported.rejected,
+      withoutCustomer: snapshot.withoutCustomer - reported.withoutCustomer,
+      erased: snapshot.erased - reported.erased,
     });
-    reported = { ...counters };
+    reported = { ...snapshot };
+    recorded = snapshot;
+  };
+
+  /** Waits for the batch in flight; rethrows its failure. */
+  const settle = async (): Promise<void> => {
+    await inFlight;
+    if (failure) throw failure.error;
+  };
+
+  /** Starts sending the current batch once the one in flight is recorded; false when cancelled meanwhile. */
+  const flush = async (): Promise<boolean> => {
+    await settle();
+    if (signal?.aborted) return false;
+    const lines = batch;
+    const kept = rejections;
     batch = [];
     rejections = [];
+    inFlight = send(lines, kept, { ...counters }).catch((error: unknown) => {
+      failure = { error };
+    });
+    return true;
   };
 
   for await (const record of source) {
@@ -138,11 +168,11 @@ export async function importLines(jobId: string, source: AsyncIterable<SourceRec
       }
     }
     if (batch.length >= batchSize || rejections.length >= batchSize) {
-      await flush();
-      if (signal?.aborted) return { ok: true, cancelled: true, counters };
+      if (!(await flush())) return { ok: true, cancelled: true, counters: recorded };
     }
   }
   if (!columns) return { ok: false, error: { code: 'MISSING_COLUMN', column: 'InvoiceNo', message: 'the file is empty: no header line' }, counters };
-  await flush();
-  return { ok: true, cancelled: false, counters };
+  if (!(await flush())) return { ok: true, cancelled: true, counters: recorded };
+  await settle();
+  return { ok: true, cancelled: false, counters: recorded };
 }
