@@ -8,10 +8,14 @@
 // 1. Builds the feature matrix the `segment` command clusters, once, with the domain libraries:
 //    CSV -> normaliseRow -> aggregateCustomers -> RFM values -> log1p + z-score (fitScaler).
 // 2. Writes it to a temporary JSON file; bench/kmeans_sklearn.py fits the very same points.
-// 3. Times, in this process (after one warm-up fit per k), the median of --repeat fits of:
-//      fitKMeans       {k, seed, restarts}: seeded greedy k-means++ + Lloyd iterations
+// 3. Times (after one warm-up fit per k) the median of --repeat fits of:
+//      fitKMeans       {k, seed, restarts}: seeded greedy k-means++ + Lloyd iterations, in this
+//                      process
 //      ml-kmeans ++    kmeans(points, k, {initialization: 'kmeans++', seed}), ONE start, same
-//                      tolerance and iteration cap: ml-kmeans' own seeding
+//                      tolerance and iteration cap: ml-kmeans' own seeding, in a fresh process
+//                      (ml-kmeans with its default distance and fitKMeans with its own in one
+//                      process would make V8's shared call site in ml-nearest-vector
+//                      megamorphic and slow both down; a service only ever runs fitKMeans)
 //    and scikit-learn KMeans(n_init=restarts, algorithm='lloyd', init='k-means++'), one thread.
 // 4. Measures the memory of one start (seeding + Lloyd) per k, fitKMeans with restarts = 1 against
 //    ml-kmeans '++', each in a fresh process: RSS high-water mark minus the RSS before the fit.
@@ -184,6 +188,23 @@ interface Memory {
   readonly ms: number;
 }
 
+/** Child mode: timeFits of one contender for every k of the sweep, in a fresh process; prints them as JSON. */
+function timingChild(argv: readonly string[]): void {
+  const [matrixPath, contender, kMin, kMax, seed, restarts, repeat] = argv.map((a, i) => (i < 2 ? a : Number(a))) as [string, Contender, number, number, number, number, number];
+  const { points } = JSON.parse(readFileSync(matrixPath, 'utf8')) as Matrix;
+  const options = { seed, restarts, repeat } as Options;
+  const timed: Record<number, Timed> = {};
+  for (let k = kMin; k <= kMax; k++) timed[k] = timeFits(contender, points, k, options);
+  process.stdout.write(JSON.stringify(timed));
+}
+
+function timeInChild(matrixPath: string, contender: Contender, options: Options): Map<number, Timed> {
+  const args = [matrixPath, contender, ...[options.kMin, options.kMax, options.seed, options.restarts, options.repeat].map(String)];
+  const run = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--child-time', ...args], { cwd: ROOT, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`timing ${contender} failed: ${run.stderr.trim().split('\n').pop()}`);
+  return new Map(Object.entries(JSON.parse(run.stdout) as Record<string, Timed>).map(([k, t]) => [Number(k), t]));
+}
+
 /**
  * Child mode: one fit in a fresh process, on the matrix repeated `scale` times; prints the RSS
  * before the fit, its high-water mark and the fit's time.
@@ -275,12 +296,12 @@ async function main(): Promise<void> {
     const ks: number[] = [];
     for (let k = options.kMin; k <= options.kMax; k++) ks.push(k);
     const ours = new Map<number, Timed>();
-    const builtIn = new Map<number, Timed>();
     for (const k of ks) {
-      console.error(`fitKMeans and ml-kmeans ++, k=${k} ...`);
+      console.error(`fitKMeans, k=${k} ...`);
       ours.set(k, timeFits('ours', points, k, options));
-      builtIn.set(k, timeFits('ml-kmeans++', points, k, options));
     }
+    console.error(`ml-kmeans ++, k=${options.kMin}..${options.kMax}, in a fresh process ...`);
+    const builtIn = timeInChild(matrixPath, 'ml-kmeans++', options);
     const memory = new Map<string, Memory | null>();
     const scaled = new Map<string, Memory | null>();
     for (const k of ks) {
@@ -391,6 +412,7 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[2] === '--child') child(process.argv.slice(3));
+else if (process.argv[2] === '--child-time') timingChild(process.argv.slice(3));
 else
   main().catch((error: unknown) => {
     console.error(`bench/kmeans: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,3 +1,4 @@
+import { kmeans } from 'ml-kmeans';
 import { fitKMeans, kmeansPlusPlus, nearestCentroid } from './kmeans';
 import { seededRandom } from './random';
 
@@ -63,6 +64,24 @@ describe('fitKMeans', () => {
     const many = fitKMeans(points, { k: 6, seed: 9, restarts: 10 });
     expect(many.inertia).toBeLessThanOrEqual(single.inertia);
   });
+
+  it.each([1, 2, 3, 4, 5, 6])(
+    'runs the very Lloyd iterations of ml-kmeans with its default distance (points of width %i)',
+    (width) => {
+      const random = seededRandom(100 + width);
+      const points = Array.from({ length: 300 }, (_, i) => Array.from({ length: width }, (_, j) => ((i % 4) * 3 + j) * (1 + random()) - random() * 1e-3));
+      const k = 5;
+      const model = fitKMeans(points, { k, seed: 3, restarts: 1 });
+      // The same start: fitKMeans' first draw of its seeded k-means++.
+      const initial = kmeansPlusPlus(points, k, seededRandom(3));
+      const means = Array.from({ length: width }, (_, j) => points.reduce((sum, p) => sum + p[j]!, 0) / points.length);
+      const meanVariance =
+        means.reduce((total, mean, j) => total + points.reduce((sum, p) => sum + (p[j]! - mean) ** 2, 0) / points.length, 0) / width;
+      const reference = kmeans(points, k, { initialization: initial, maxIterations: 300, tolerance: 1e-4 * meanVariance });
+      expect(model.iterations).toBe(reference.iterations);
+      expect([...model.centroids].sort()).toEqual(reference.centroids.map((c) => [...c]).sort());
+    },
+  );
 
   it('refuses impossible requests', () => {
     expect(() => fitKMeans([[1], [2]], { k: 3 })).toThrow(RangeError);
