@@ -8,7 +8,10 @@ export interface TrainingPolicy {
   readonly restarts: number;
   /** No model is trained before this many customers exist. */
   readonly minCustomers: number;
-  /** Retrain once this many customers changed since the current model (and at least this share of it). */
+  /**
+   * Retrain once this many customers changed since the current model (and at least this share of
+   * it), or once this many customers are new to it (whatever the share).
+   */
   readonly retrainMinChanged: number;
   readonly retrainChangedShare: number;
   /** Wait for the metric stream to stay quiet this long before an automatic training run. */

@@ -500,4 +500,30 @@ describe('Segmentation (real MariaDB)', () => {
       deferring.stop();
     }
   }, 60_000);
+  it('retrains when enough customers are new to the model, even below the share of changed customers', async () => {
+    const retraining = new Segmentation({
+      repository,
+      // 30 new customers make a run due; changed customers would need half of the model. No rest
+      // between runs (share 1), so that only the thresholds decide.
+      policy: { ...policy, retrainMinChanged: 30, retrainChangedShare: 0.5, maxTrainingShare: 1 },
+      logger,
+      publishModel: async () => undefined,
+      publishAssignments: async () => undefined,
+      now: () => new Date(),
+    });
+    try {
+      const trained = await retraining.train(undefined, 'on-demand');
+      if (!trained.ok) throw new Error(trained.message);
+      expect(trained.model.customers).toBe(await repository.countFeatures());
+      // Customers the model has not seen: copies of real ones under new ids, 29 then one more.
+      const newcomers = customers.slice(0, 30).map((c, i) => ({ ...c, customerId: `newcomer-${i}` }));
+      await retraining.onMetrics(newcomers.slice(0, 29).map(event));
+      expect(await retraining.maybeTrain()).toBeNull();
+      await retraining.onMetrics(newcomers.slice(29).map(event));
+      const retrained = await retraining.maybeTrain();
+      expect(retrained).toMatchObject({ version: trained.model.version + 1, customers: trained.model.customers + 30 });
+    } finally {
+      retraining.stop();
+    }
+  }, 60_000);
 });

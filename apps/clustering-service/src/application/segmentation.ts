@@ -131,7 +131,9 @@ export class Segmentation {
 
   /**
    * Trains when due: no model yet and enough customers; or enough customers changed since the
-   * current model; or, on the schedule (`scheduled`), any customer changed.
+   * current model (policy.retrainMinChanged and policy.retrainChangedShare of the model), or
+   * policy.retrainMinChanged customers are new to it; or, on the schedule (`scheduled`), any
+   * customer changed.
    */
   async maybeTrain(scheduled = false): Promise<StoredModel | null> {
     const { repository, policy } = this.deps;
@@ -149,8 +151,12 @@ export class Segmentation {
       if (customers < policy.minCustomers) return null;
     } else {
       const changed = await repository.countChangedSince(model.trainedAt);
-      const threshold = scheduled ? 1 : Math.max(policy.retrainMinChanged, policy.retrainChangedShare * model.customers);
-      if (changed < threshold) return null;
+      // Customers the model has never seen (placed on it since) are not in its sizes and profiles:
+      // the absolute minimum alone makes a run due, not the share (after a run that came before
+      // the end of a backfill, the last customers may be fewer than a tenth).
+      const added = customers - model.customers;
+      const due = scheduled ? changed >= 1 : changed >= Math.max(policy.retrainMinChanged, policy.retrainChangedShare * model.customers) || added >= policy.retrainMinChanged;
+      if (!due) return null;
     }
     const outcome = await this.train(undefined, scheduled ? 'scheduled' : 'automatic');
     return outcome.ok ? outcome.model : null;
