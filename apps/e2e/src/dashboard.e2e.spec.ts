@@ -50,10 +50,15 @@ describe('the marketing dashboard in a browser', () => {
     segments = await waitFor(
       'every customer to be segmented',
       async () => {
-        const r = await api<{ rfmSummary: { customers: number }; segments: Segment[] }>(keys.viewer, '{ rfmSummary { customers } segments { id name size coupon { offer } } }');
+        const r = await api<{ rfmSummary: { customers: number }; segments: Segment[]; segmentationModels: { kSweep: unknown[] }[] }>(
+          keys.viewer,
+          '{ rfmSummary { customers } segments { id name size coupon { offer } } segmentationModels { kSweep { k } } }',
+        );
         last = r;
         const segmented = r.data?.segments.reduce((sum, s) => sum + s.size, 0) ?? 0;
-        return r.data && r.data.rfmSummary.customers > 0 && segmented === r.data.rfmSummary.customers ? r.data.segments : undefined;
+        // The newest model's charts too: its quality metrics are computed after it is published.
+        const charted = (r.data?.segmentationModels[0]?.kSweep.length ?? 0) > 0;
+        return r.data && r.data.rfmSummary.customers > 0 && segmented === r.data.rfmSummary.customers && charted ? r.data.segments : undefined;
       },
       150_000,
       500,

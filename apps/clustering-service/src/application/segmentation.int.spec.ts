@@ -17,7 +17,7 @@ import { migrations } from '../migrations';
 import { ClusteringRepository, type Assignment, type StoredModel } from '../adapters/persistence/clustering.repository';
 import { clusteringResolvers, modelFields } from '../adapters/graphql/resolvers';
 import { nextAutomaticTraining, Segmentation } from './segmentation';
-import { FEATURES, trainModel } from './train-model';
+import { FEATURES, trainedModelMetrics, trainModel } from './train-model';
 
 const SAMPLE = join(WORKSPACE_ROOT, 'data', 'sample', 'online_retail_2010-12_2011-02.csv.gz');
 
@@ -148,7 +148,10 @@ describe('Segmentation (real MariaDB)', () => {
     }
     expect(model.summary.population.revenueMilli).toBe(customers.reduce((sum, c) => sum + c.monetaryMilli, 0));
 
-    expect(models).toEqual([{ model, correlationId: 'model-1' }]);
+    // The model went out before its quality metrics were computed (they are stored afterwards,
+    // and the outcome carries them): segments do not wait for the k sweep.
+    expect(models).toEqual([{ model: { ...model, metrics: null }, correlationId: 'model-1' }]);
+    expect(model.metrics?.kSweep.length).toBeGreaterThan(0);
     expect(assignmentCalls).toHaveLength(1);
     const published = assignmentCalls[0]!;
     expect(published.reason).toBe('training');
@@ -161,6 +164,13 @@ describe('Segmentation (real MariaDB)', () => {
       expect(distance).toBeCloseTo(storedDistance, 12);
     }
   }, 20_000);
+
+  it('computes the same quality metrics after the model as trainModel does in one go', () => {
+    const options = { k: 4, seed: policy.seed, restarts: 3 };
+    const later = trainModel(customers, { ...options, metrics: false });
+    expect(later.metrics).toBeNull();
+    expect(trainedModelMetrics(customers, later, options)).toEqual(trainModel(customers, options).metrics);
+  });
 
   it('stores the quality metrics of a trained model (k sweep, scores, projection) and the resolvers return them', async () => {
     const model = (await repository.model(1))!;
@@ -367,7 +377,7 @@ describe('Segmentation (real MariaDB)', () => {
     const outcome = await segmentation.train(4, 'on-demand');
     if (!outcome.ok) throw new Error(outcome.message);
     expect(failingPublishes).toBe(0);
-    expect(models.slice(modelCalls)).toEqual([{ model: outcome.model, correlationId: `model-${outcome.model.version}` }]);
+    expect(models.slice(modelCalls)).toEqual([{ model: { ...outcome.model, metrics: null }, correlationId: `model-${outcome.model.version}` }]);
     expect(assignmentCalls.at(-1)).toMatchObject({ reason: 'training', correlationId: `model-${outcome.model.version}` });
     expect(assignmentCalls.at(-1)!.assignments).toHaveLength(await repository.countFeatures());
   }, 20_000);

@@ -4,7 +4,7 @@ import { analysisDate, recencyDays, type CustomerMetrics } from '@seg/domain-rfm
 import { describeError, retryWithBackoff } from '@seg/platform-observability';
 import type { TrainingPolicy } from '../config';
 import type { Assignment, ClusteringRepository, StoredModel } from '../adapters/persistence/clustering.repository';
-import { FEATURES, placeCustomers, trainModel } from './train-model';
+import { FEATURES, placeCustomers, trainedModelMetrics, trainModel } from './train-model';
 
 export interface SegmentationDeps {
   readonly repository: ClusteringRepository;
@@ -187,13 +187,18 @@ export class Segmentation {
     }
     const started = this.deps.now();
     const trainedAt = started.toISOString();
-    const trained = trainModel(customers, { k, seed: policy.seed, restarts: policy.restarts });
+    const options = { k, seed: policy.seed, restarts: policy.restarts };
+    // The model first, its quality metrics (the k sweep, most of a run's time) once it is out:
+    // segments and placements do not wait for charts.
+    const trained = trainModel(customers, { ...options, metrics: false });
     const model = await repository.saveModel(trained, FEATURES, trainedAt);
+    logger.info({ version: model.version, k, customers: customers.length, inertia: trained.inertia, ms: this.deps.now().getTime() - started.getTime(), trigger }, 'trained a segmentation model');
+    await this.publishModelEvents(model, trained.assignments.map((a) => ({ ...a, modelVersion: model.version })));
+    const metrics = trainedModelMetrics(customers, trained, options);
+    await repository.saveModelMetrics(model.version, metrics);
     const endedAt = this.deps.now().getTime();
     this.lastRun = { endedAt, durationMs: endedAt - started.getTime() };
-    logger.info({ version: model.version, k, customers: customers.length, inertia: trained.inertia, ms: this.lastRun.durationMs, trigger }, 'trained a segmentation model');
-    await this.publishModelEvents(model, trained.assignments.map((a) => ({ ...a, modelVersion: model.version })));
-    return { ok: true, model };
+    return { ok: true, model: (await repository.model(model.version)) ?? model };
   }
 
   /**

@@ -72,7 +72,8 @@ export interface TrainedModel {
   readonly clusters: readonly ClusterProfile[];
   readonly population: PopulationSummary;
   readonly assignments: readonly { readonly customerId: string; readonly cluster: number; readonly distance: number }[];
-  readonly metrics: ModelMetrics;
+  /** Null when trained without them (computed after the model is published). */
+  readonly metrics: ModelMetrics | null;
 }
 
 const row = (v: RfmValues): number[] => [v.recencyDays, v.frequency, v.monetary];
@@ -80,9 +81,10 @@ const row = (v: RfmValues): number[] => [v.recencyDays, v.frequency, v.monetary]
 /**
  * Trains a segmentation model over every customer's metrics: RFM values at the analysis date,
  * log1p + z-score features, seeded k-means with restarts, then per-cluster profiles in
- * original units for naming.
+ * original units for naming. With `metrics: false` the quality metrics (the k sweep: most of the
+ * time) are left out (null), for {@link trainedModelMetrics} to compute later.
  */
-export function trainModel(customers: readonly CustomerMetrics[], options: { k: number; seed: number; restarts: number }): TrainedModel {
+export function trainModel(customers: readonly CustomerMetrics[], options: { k: number; seed: number; restarts: number; metrics?: boolean }): TrainedModel {
   const asOf = analysisDate(customers.map((c) => c.lastPurchaseAt));
   const values = customers.map((c) => toRfmValues(c, asOf));
   const rows = values.map(row);
@@ -109,8 +111,19 @@ export function trainModel(customers: readonly CustomerMetrics[], options: { k: 
       const cluster = model.labels[i] ?? 0;
       return { customerId: c.customerId, cluster, distance: nearestCentroid(points[i] ?? [], model.centroids).distance };
     }),
-    metrics: modelMetrics(points, ids, model, options),
+    metrics: options.metrics === false ? null : modelMetrics(points, ids, model, options),
   };
+}
+
+/**
+ * The quality metrics of a model that {@link trainModel} trained without them, from the same
+ * customers: the same points (the model's scaler at its analysis date) and labels, so the same
+ * metrics as trainModel computes in one go.
+ */
+export function trainedModelMetrics(customers: readonly CustomerMetrics[], trained: TrainedModel, options: { seed: number; restarts: number }): ModelMetrics {
+  const points = customers.map((c) => transform(trained.scaler, row(toRfmValues(c, trained.asOf))));
+  const labels = trained.assignments.map((a) => a.cluster);
+  return modelMetrics(points, customers.map((c) => c.customerId), { k: trained.k, centroids: trained.centroids, labels }, options);
 }
 
 /**

@@ -170,7 +170,7 @@ export class ClusteringRepository {
           JSON.stringify(model.scaler),
           JSON.stringify(model.centroids),
           JSON.stringify({ clusters: model.clusters, population: model.population }),
-          JSON.stringify(withoutPoints(model.metrics, erased)),
+          model.metrics === null ? null : JSON.stringify(withoutPoints(model.metrics, erased)),
         ],
       );
       const modelVersion = result.insertId;
@@ -225,6 +225,18 @@ export class ClusteringRepository {
       const assignments = await deleteCustomerRows(tx, 'customer_assignments', 'customer_id', customerIds);
       const models = await this.removeFromProjections(tx, customerIds);
       return { features, assignments, models };
+    });
+  }
+
+  /**
+   * Stores the quality metrics of a model saved without them. Customers erased meanwhile get no
+   * point on its projection (the locking read of the erased customers waits for an erasure in
+   * progress).
+   */
+  async saveModelMetrics(version: number, metrics: ModelMetrics): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const erased = await erasedAmong(tx, (metrics.projection?.points ?? []).map((p) => p.customerId));
+      await tx.query('UPDATE segmentation_models SET metrics = ? WHERE version = ?', [JSON.stringify(withoutPoints(metrics, erased)), version]);
     });
   }
 
