@@ -29,21 +29,26 @@ export const RawTransactionSubmittedV1 = defineEvent(
   }),
 );
 
+/** The fields of an accepted, normalised source line, in every version of its event. */
+const lineFields = {
+  lineId: z.string().regex(/^[0-9a-f]{64}$/, 'lineId must be 64 lowercase hex characters'),
+  invoiceNo: z.string().min(1).max(32),
+  stockCode: z.string().max(64),
+  description: z.string().max(512),
+  quantity: z.number().int(),
+  invoiceDate: isoInstant,
+  unitPriceMilli: milli,
+  country: z.string().max(64),
+};
+
 /** An accepted source line. Its `lineId` is its identity: a replay carries the same id. Superseded by v2 (one customer's lines per message); still read. */
 export const TransactionLineRecordedV1 = defineEvent(
   'TransactionLineRecorded',
   1,
   TOPICS.transactionLineV1,
   z.object({
-    lineId: z.string().regex(/^[0-9a-f]{64}$/, 'lineId must be 64 lowercase hex characters'),
-    invoiceNo: z.string().min(1).max(32),
-    stockCode: z.string().max(64),
-    description: z.string().max(512),
-    quantity: z.number().int(),
-    invoiceDate: isoInstant,
-    unitPriceMilli: milli,
+    ...lineFields,
     customerId,
-    country: z.string().max(64),
     source: z.object({ kind: lineSource, importJobId: z.string().nullable(), lineNumber: z.number().int().nullable() }),
   }),
 );
@@ -69,14 +74,7 @@ export const TransactionLineRecordedV2 = defineEvent(
     lines: z
       .array(
         z.object({
-          lineId: z.string().regex(/^[0-9a-f]{64}$/, 'lineId must be 64 lowercase hex characters'),
-          invoiceNo: z.string().min(1).max(32),
-          stockCode: z.string().max(64),
-          description: z.string().max(512),
-          quantity: z.number().int(),
-          invoiceDate: isoInstant,
-          unitPriceMilli: milli,
-          country: z.string().max(64),
+          ...lineFields,
           /** The line's number in its file (CSV imports), else null. */
           lineNumber: z.number().int().nullable(),
         }),
