@@ -1,39 +1,20 @@
 // The incremental-aggregates migration on a database written before it (real MariaDB): lines
 // re-keyed by customer, purchase invoices filled from the stored lines, frequency and country
 // counted again, and later batches carry on from there to the aggregates computed in memory.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { parse } from 'csv-parse/sync';
-import type { TransactionLineData } from '@seg/contracts-events';
 import { aggregateCustomers } from '@seg/domain-rfm';
-import { classifyLine, lineAmountMilli, normaliseRow, resolveHeader } from '@seg/domain-transactions';
+import { classifyLine, lineAmountMilli } from '@seg/domain-transactions';
 import { createLogger } from '@seg/platform-observability';
 import { connectAndMigrate, createDataSource, repeatRow, toSqlDateTime } from '@seg/platform-persistence';
-import { createTestDatabase, WORKSPACE_ROOT, type TestDatabase } from '@seg/testing';
+import { createTestDatabase, type TestDatabase } from '@seg/testing';
 import { RfmRepository } from '../adapters/persistence/rfm.repository';
 import { migrations } from './index';
+import { sampleLines } from '../testing/sample-lines';
 
-const SAMPLE = join(WORKSPACE_ROOT, 'data', 'sample', 'online_retail_2010-12_2011-02.csv.gz');
 
-/** The sample's lines of customers whose id is a multiple of 13. */
-function sampleLines(): TransactionLineData[] {
-  const records = parse(gunzipSync(readFileSync(SAMPLE)).toString('utf8'), { relax_column_count: true }) as string[][];
-  const header = resolveHeader(records[0] ?? []);
-  if (!header.ok) throw new Error(header.error.message);
-  const lines: TransactionLineData[] = [];
-  records.forEach((fields, index) => {
-    if (index === 0) return;
-    const result = normaliseRow(fields, header.value, index + 1);
-    if (!result.ok || result.value.customerId === null || Number(result.value.customerId) % 13 !== 0) return;
-    lines.push({ ...result.value, customerId: result.value.customerId, source: { kind: 'csv', importJobId: null, lineNumber: index + 1 } });
-  });
-  return lines;
-}
 
 describe('migration IncrementalAggregates1764800000000 (real MariaDB)', () => {
   const logger = createLogger('rfm-migration-int-spec', 'silent');
-  const lines = sampleLines();
+  const lines = sampleLines(13);
   const before = lines.filter((_, i) => i % 2 === 0);
   const after = lines.filter((_, i) => i % 2 === 1);
   let database: TestDatabase;

@@ -1,42 +1,22 @@
 // Erasing customers in the rfm service's database (real MariaDB, rfm migrations): their lines and
 // metrics go, other customers keep exactly the metrics computed in memory from their own lines, and
 // lines arriving after the erasure (in flight or replayed) do not bring the customer back.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { parse } from 'csv-parse/sync';
 import type { DataSource } from 'typeorm';
-import type { TransactionLineData } from '@seg/contracts-events';
 import { aggregateCustomers, type CustomerMetrics } from '@seg/domain-rfm';
-import { normaliseRow, resolveHeader } from '@seg/domain-transactions';
 import { createLogger } from '@seg/platform-observability';
 import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
-import { createTestDatabase, WORKSPACE_ROOT, type TestDatabase } from '@seg/testing';
+import { createTestDatabase, type TestDatabase } from '@seg/testing';
 import { migrations } from '../../migrations';
 import { RfmRepository } from './rfm.repository';
+import { sampleLines } from '../../testing/sample-lines';
 
-const SAMPLE = join(WORKSPACE_ROOT, 'data', 'sample', 'online_retail_2010-12_2011-02.csv.gz');
 
-/** Every line of the sample's customers whose id is a multiple of 25 (a few dozen customers, whole histories). */
-function sampleLines(): TransactionLineData[] {
-  const records = parse(gunzipSync(readFileSync(SAMPLE)).toString('utf8'), { relax_column_count: true }) as string[][];
-  const header = resolveHeader(records[0] ?? []);
-  if (!header.ok) throw new Error(header.error.message);
-  const lines: TransactionLineData[] = [];
-  records.forEach((fields, index) => {
-    if (index === 0) return;
-    const result = normaliseRow(fields, header.value, index + 1);
-    if (!result.ok || result.value.customerId === null || Number(result.value.customerId) % 25 !== 0) return;
-    lines.push({ ...result.value, customerId: result.value.customerId, source: { kind: 'csv', importJobId: null, lineNumber: index + 1 } });
-  });
-  return lines;
-}
 
 const byId = (a: CustomerMetrics, b: CustomerMetrics): number => (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0);
 
 describe('RfmRepository.eraseCustomers (real MariaDB)', () => {
   const logger = createLogger('rfm-erasure-int-spec', 'silent');
-  const lines = sampleLines();
+  const lines = sampleLines(25);
   const customers = aggregateCustomers(lines).customers.sort(byId);
   // Two customers with purchases; the first has the most lines (several invoices, maybe cancellations).
   const byLines = [...customers].sort((a, b) => lines.filter((l) => l.customerId === b.customerId).length - lines.filter((l) => l.customerId === a.customerId).length);

@@ -2,36 +2,18 @@
 // so replays, duplicates, parts in any order, invoices spread over batches, ties on the latest
 // purchase and concurrent writers must all come out as aggregateCustomers (@seg/domain-rfm)
 // computes them in memory from the same lines, an independent implementation of the rules.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { parse } from 'csv-parse/sync';
 import type { DataSource } from 'typeorm';
 import type { TransactionLineData } from '@seg/contracts-events';
 import { aggregateCustomers, type CustomerMetrics } from '@seg/domain-rfm';
-import { classifyLine, makeTransactionLine, normaliseRow, resolveHeader } from '@seg/domain-transactions';
+import { classifyLine, makeTransactionLine } from '@seg/domain-transactions';
 import { createLogger } from '@seg/platform-observability';
 import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
-import { createTestDatabase, WORKSPACE_ROOT, type TestDatabase } from '@seg/testing';
+import { createTestDatabase, type TestDatabase } from '@seg/testing';
 import { migrations } from '../../migrations';
 import { RfmRepository } from './rfm.repository';
+import { sampleLines } from '../../testing/sample-lines';
 
-const SAMPLE = join(WORKSPACE_ROOT, 'data', 'sample', 'online_retail_2010-12_2011-02.csv.gz');
 
-/** The sample's lines of customers whose id is a multiple of 7: whole histories, a few thousand lines. */
-function sampleLines(): TransactionLineData[] {
-  const records = parse(gunzipSync(readFileSync(SAMPLE)).toString('utf8'), { relax_column_count: true }) as string[][];
-  const header = resolveHeader(records[0] ?? []);
-  if (!header.ok) throw new Error(header.error.message);
-  const lines: TransactionLineData[] = [];
-  records.forEach((fields, index) => {
-    if (index === 0) return;
-    const result = normaliseRow(fields, header.value, index + 1);
-    if (!result.ok || result.value.customerId === null || Number(result.value.customerId) % 7 !== 0) return;
-    lines.push({ ...result.value, customerId: result.value.customerId, source: { kind: 'csv', importJobId: null, lineNumber: index + 1 } });
-  });
-  return lines;
-}
 
 let stock = 0;
 /** A line of its own (a new stock code each time, so a new identity), for the hand-made cases. */
@@ -57,7 +39,7 @@ const sorted = (metrics: readonly CustomerMetrics[]): CustomerMetrics[] => [...m
 
 describe('RfmRepository incremental aggregates (real MariaDB)', () => {
   const logger = createLogger('rfm-incremental-int-spec', 'silent');
-  const lines = sampleLines();
+  const lines = sampleLines(7);
   const expected = aggregateCustomers(lines).customers;
   let database: TestDatabase;
   let dataSource: DataSource;

@@ -1,48 +1,24 @@
 // The rfm service's set-based SQL against the real MariaDB, checked customer by customer against
 // aggregateCustomers (@seg/domain-rfm), an independent in-memory implementation of the same
 // cleaning and metric rules (itself checked against pandas in libs/domain/rfm).
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { parse } from 'csv-parse/sync';
 import type { DataSource } from 'typeorm';
 import type { TransactionLineData } from '@seg/contracts-events';
 import { aggregateCustomers, type CustomerMetrics } from '@seg/domain-rfm';
-import { normaliseRow, resolveHeader } from '@seg/domain-transactions';
 import { createLogger } from '@seg/platform-observability';
 import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
-import { createTestDatabase, WORKSPACE_ROOT, type TestDatabase } from '@seg/testing';
+import { createTestDatabase, type TestDatabase } from '@seg/testing';
 import { migrations } from '../../migrations';
 import { RfmRepository } from './rfm.repository';
+import { sampleLines } from '../../testing/sample-lines';
 
-const SAMPLE = join(WORKSPACE_ROOT, 'data', 'sample', 'online_retail_2010-12_2011-02.csv.gz');
 
-/**
- * Every line of the sample's customers whose id is a multiple of 10: about one customer in ten
- * with their whole three-month history (repeat invoices, cancellations, exact duplicates, free
- * items), a few thousand lines.
- */
-function sampleLines(): TransactionLineData[] {
-  const records = parse(gunzipSync(readFileSync(SAMPLE)).toString('utf8'), { relax_column_count: true }) as string[][];
-  const header = resolveHeader(records[0] ?? []);
-  if (!header.ok) throw new Error(header.error.message);
-  const lines: TransactionLineData[] = [];
-  records.forEach((fields, index) => {
-    if (index === 0) return;
-    const lineNumber = index + 1;
-    const result = normaliseRow(fields, header.value, lineNumber);
-    if (!result.ok || result.value.customerId === null || Number(result.value.customerId) % 10 !== 0) return;
-    lines.push({ ...result.value, customerId: result.value.customerId, source: { kind: 'csv', importJobId: null, lineNumber } });
-  });
-  return lines;
-}
 
 const byId = (a: CustomerMetrics, b: CustomerMetrics): number => (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0);
 const sorted = (metrics: readonly CustomerMetrics[]): CustomerMetrics[] => [...metrics].sort(byId);
 
 describe('RfmRepository (real MariaDB)', () => {
   const logger = createLogger('rfm-repository-int-spec', 'silent');
-  const lines = sampleLines();
+  const lines = sampleLines(10);
   const expected = aggregateCustomers(lines);
   let database: TestDatabase;
   let dataSource: DataSource;
