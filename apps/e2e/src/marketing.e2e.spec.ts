@@ -1,29 +1,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { parse } from 'csv-parse/sync';
-import { normaliseRow, resolveHeader, type TransactionLine } from '@seg/domain-transactions';
-import { aggregateCustomers } from '@seg/domain-rfm';
 import { isInHoldout } from '@seg/domain-profiling';
 import { WORKSPACE_ROOT, waitFor } from '@seg/testing';
 import { graphql, startPlatform, type GraphQLResponse, type RunningPlatform } from './platform';
+import { expectedFromCsv } from './expected';
 
 // The first 6,000 lines of the bundled sample (real UCI Online Retail lines, December 2010).
 const SAMPLE = join(WORKSPACE_ROOT, 'data', 'sample', 'online_retail_2010-12_2011-02.csv.gz');
 const csv = `${gunzipSync(readFileSync(SAMPLE)).toString('utf8').split('\n').slice(0, 6_001).join('\n')}\n`;
-
-/** The customers of the slice, found by the domain library from the file itself (the services never see this list). */
-function customerIdsOf(text: string): string[] {
-  const [header, ...rows] = parse(text, { relax_column_count: true }) as string[][];
-  const columns = resolveHeader(header ?? []);
-  if (!columns.ok) throw new Error(columns.error.message);
-  const lines: TransactionLine[] = [];
-  rows.forEach((fields, i) => {
-    const line = normaliseRow(fields, columns.value, i + 2);
-    if (line.ok) lines.push(line.value);
-  });
-  return aggregateCustomers(lines).customers.map((c) => c.customerId);
-}
 
 interface Coupon {
   segment: string;
@@ -75,7 +60,8 @@ const RECOMMENDATION = `campaign { id name } segmentName coupon { ${COUPON} } ho
 
 describe('marketing through the gateway: renames, coupon rules and campaigns', () => {
   let platform: RunningPlatform;
-  const customerIds = customerIdsOf(csv);
+  // The customers of the slice, found by the domain library from the file itself (the services never see this list).
+  const customerIds = expectedFromCsv(csv).customers.map((c) => c.customerId);
   /** Each customer's Segment.id, as the customers' own segment fields give it once every assignment arrived. */
   let segmentOf: Map<string, string>;
   let segments: Segment[];
