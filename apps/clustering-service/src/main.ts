@@ -52,9 +52,10 @@ async function main(): Promise<RunningService> {
       },
     ],
   });
-  // A model stored just before a crash still reaches profiling; a training run that was due when
-  // the service stopped is not lost either: check once at start.
+  // A model stored just before a crash still reaches profiling and gets its quality metrics; a
+  // training run that was due when the service stopped is not lost either: check once at start.
   void segmentation.publishPending().catch((error: unknown) => logger.error(`publishing stored models failed: ${describeError(error).message}`));
+  void segmentation.completePendingMetrics().catch((error: unknown) => logger.error(`computing the metrics of stored models failed: ${describeError(error).message}`));
   segmentation.scheduleCheck();
   segmentation.startSchedule();
 

@@ -1,45 +1,27 @@
 // Segmentation on the real MariaDB (clustering migrations), fed with metric events of real sample
 // customers. The publishers are ports: here they collect their calls.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { parse } from 'csv-parse/sync';
 import type { DataSource } from 'typeorm';
 import { CustomerMetricsChangedV1, type CustomerMetricsChanged } from '@seg/contracts-events';
 import { nearestCentroid } from '@seg/domain-clustering';
-import { aggregateCustomers, analysisDate, toRfmValues, type CustomerMetrics } from '@seg/domain-rfm';
-import { normaliseRow, resolveHeader, type TransactionLine } from '@seg/domain-transactions';
+import { analysisDate, toRfmValues, type CustomerMetrics } from '@seg/domain-rfm';
 import { createLogger } from '@seg/platform-observability';
 import { chunk, connectAndMigrate, createDataSource } from '@seg/platform-persistence';
-import { createTestDatabase, waitFor, WORKSPACE_ROOT, type TestDatabase } from '@seg/testing';
+import { createTestDatabase, waitFor, type TestDatabase } from '@seg/testing';
 import type { TrainingPolicy } from '../config';
 import { migrations } from '../migrations';
 import { ClusteringRepository, type Assignment, type StoredModel } from '../adapters/persistence/clustering.repository';
 import { clusteringResolvers, modelFields } from '../adapters/graphql/resolvers';
 import { nextAutomaticTraining, Segmentation } from './segmentation';
 import { FEATURES, trainedModelMetrics, trainModel } from './train-model';
+import { sampleCustomers } from '../testing/sample-customers';
 
-const SAMPLE = join(WORKSPACE_ROOT, 'data', 'sample', 'online_retail_2010-12_2011-02.csv.gz');
-
-/** The sample's customers whose id is a multiple of 8 (a couple of hundred), with all their lines. */
-function sampleCustomers(): CustomerMetrics[] {
-  const records = parse(gunzipSync(readFileSync(SAMPLE)).toString('utf8'), { relax_column_count: true }) as string[][];
-  const header = resolveHeader(records[0] ?? []);
-  if (!header.ok) throw new Error(header.error.message);
-  const lines: TransactionLine[] = [];
-  for (let i = 1; i < records.length; i++) {
-    const result = normaliseRow(records[i]!, header.value, i + 1);
-    if (result.ok && result.value.customerId !== null && Number(result.value.customerId) % 8 === 0) lines.push(result.value);
-  }
-  return aggregateCustomers(lines).customers;
-}
 
 const DAY_MS = 86_400_000;
 type Published = (Assignment & { previousCluster: number | null })[];
 
 describe('Segmentation (real MariaDB)', () => {
   const logger = createLogger('segmentation-int-spec', 'silent');
-  const customers = sampleCustomers();
+  const customers = sampleCustomers(8);
   const asOf = analysisDate(customers.map((c) => c.lastPurchaseAt));
   const event = (m: CustomerMetrics): CustomerMetricsChanged =>
     CustomerMetricsChangedV1.create({ ...m, asOf }, { correlationId: `metrics-${m.customerId}`, producer: 'segmentation-int-spec' });

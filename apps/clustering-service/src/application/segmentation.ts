@@ -226,6 +226,53 @@ export class Segmentation {
   }
 
   /**
+   * Computes and stores the quality metrics of the models stored without them, oldest first: the
+   * service stopped or crashed after a model was stored and before its metrics were (the k sweep
+   * takes most of a run), so its charts would stay empty. Called at start, after
+   * {@link publishPending}; serialised with training runs. Returns the versions it completed; a
+   * model with no customer left under it (erased, or all on a newer model) is skipped.
+   */
+  completePendingMetrics(): Promise<number[]> {
+    const run = this.queue.then(() => this.completePendingMetricsNow());
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async completePendingMetricsNow(): Promise<number[]> {
+    const { repository, policy, logger } = this.deps;
+    const completed: number[] = [];
+    for (const version of await repository.modelVersionsWithoutMetrics()) {
+      const model = await repository.model(version);
+      if (!model || model.metrics !== null) continue;
+      // The run computed the metrics from the features it had just read, which are not kept: the
+      // feature table holds each customer's latest metrics only, and nothing records which
+      // customers a run read (the assignments under a version are the customers placed on it
+      // now: newcomers join, erasures and a newer model take customers away). So the metrics are
+      // computed from the current features of the customers still under the model, with the
+      // clusters training gives them (the nearest of the model's centroids at its analysis date,
+      // not the stored assignments, which placements at a later date move), the model's seed and
+      // the policy's restarts (not stored either). That is what the run computed when none of
+      // these customers changed since and none joined or left, with unchanged restarts; otherwise
+      // the metrics describe the model over its customers as they are now.
+      const customers = await repository.featuresUnder(version);
+      if (customers.length === 0) {
+        logger.info({ version }, 'model was stored without its quality metrics and has no customer under it any more (erased, or on a newer model): leaving them empty');
+        continue;
+      }
+      const changedSince = await repository.countChangedSince(model.trainedAt);
+      logger.warn(
+        { version, customers: customers.length, trainedOn: model.customers, changedSince },
+        'model was stored without its quality metrics: computing them now from the current features of the customers under it (those it was trained on are not kept: the same metrics as the run only if none changed since)',
+      );
+      const assignments = placeCustomers(customers, model, model.asOf);
+      const metrics = trainedModelMetrics(customers, { asOf: model.asOf, k: model.k, scaler: model.scaler, centroids: model.centroids, assignments }, { seed: model.seed, restarts: policy.restarts });
+      await repository.saveModelMetrics(version, metrics);
+      completed.push(version);
+    }
+    return completed;
+  }
+
+  /**
    * The model and its training assignments, retried until the broker takes them, then the model
    * is marked published: it is stored and nothing will train it again, so its events must follow
    * even if the broker is away for a while, or profiling would never hear of this version.

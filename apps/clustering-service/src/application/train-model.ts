@@ -118,9 +118,13 @@ export function trainModel(customers: readonly CustomerMetrics[], options: { k: 
 /**
  * The quality metrics of a model that {@link trainModel} trained without them, from the same
  * customers: the same points (the model's scaler at its analysis date) and labels, so the same
- * metrics as trainModel computes in one go.
+ * metrics as trainModel computes in one go. `trained.assignments` are in the order of `customers`.
  */
-export function trainedModelMetrics(customers: readonly CustomerMetrics[], trained: TrainedModel, options: { seed: number; restarts: number }): ModelMetrics {
+export function trainedModelMetrics(
+  customers: readonly CustomerMetrics[],
+  trained: Pick<TrainedModel, 'asOf' | 'k' | 'scaler' | 'centroids' | 'assignments'>,
+  options: { seed: number; restarts: number },
+): ModelMetrics {
   const points = customers.map((c) => transform(trained.scaler, row(toRfmValues(c, trained.asOf))));
   const labels = trained.assignments.map((a) => a.cluster);
   return modelMetrics(points, customers.map((c) => c.customerId), { k: trained.k, centroids: trained.centroids, labels }, options);

@@ -1,38 +1,20 @@
 // Erasing customers in the clustering service's database (real MariaDB, clustering migrations), with
 // real sample customers and a real trained model: features, assignments and projection points go;
 // metric events, placements and models that arrive after the erasure do not bring them back.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { parse } from 'csv-parse/sync';
 import type { DataSource } from 'typeorm';
-import { analysisDate, aggregateCustomers, type CustomerMetrics } from '@seg/domain-rfm';
-import { normaliseRow, resolveHeader, type TransactionLine } from '@seg/domain-transactions';
+import { analysisDate, type CustomerMetrics } from '@seg/domain-rfm';
 import { createLogger } from '@seg/platform-observability';
 import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
-import { createTestDatabase, WORKSPACE_ROOT, type TestDatabase } from '@seg/testing';
+import { createTestDatabase, type TestDatabase } from '@seg/testing';
 import { migrations } from '../../migrations';
 import { FEATURES, trainModel } from '../../application/train-model';
 import { ClusteringRepository, type StoredModel } from './clustering.repository';
+import { sampleCustomers } from '../../testing/sample-customers';
 
-const SAMPLE = join(WORKSPACE_ROOT, 'data', 'sample', 'online_retail_2010-12_2011-02.csv.gz');
-
-/** The sample's customers whose id is a multiple of 8 (a couple of hundred), from all their lines. */
-function sampleCustomers(): CustomerMetrics[] {
-  const records = parse(gunzipSync(readFileSync(SAMPLE)).toString('utf8'), { relax_column_count: true }) as string[][];
-  const header = resolveHeader(records[0] ?? []);
-  if (!header.ok) throw new Error(header.error.message);
-  const lines: TransactionLine[] = [];
-  for (let i = 1; i < records.length; i++) {
-    const result = normaliseRow(records[i]!, header.value, i + 1);
-    if (result.ok && result.value.customerId !== null && Number(result.value.customerId) % 8 === 0) lines.push(result.value);
-  }
-  return aggregateCustomers(lines).customers;
-}
 
 describe('ClusteringRepository.eraseCustomers (real MariaDB)', () => {
   const logger = createLogger('clustering-erasure-int-spec', 'silent');
-  const customers = sampleCustomers();
+  const customers = sampleCustomers(8);
   const asOf = analysisDate(customers.map((c) => c.lastPurchaseAt));
   const asEvent = (m: CustomerMetrics) => ({ ...m, asOf });
   let database: TestDatabase;

@@ -53,6 +53,18 @@ interface ModelRow {
   metrics: string | null;
 }
 
+const FEATURE_COLUMNS = 'customer_id, country, first_purchase_at, last_purchase_at, frequency, monetary_milli, cancelled_milli';
+
+const toCustomerMetrics = (row: FeatureRow): CustomerMetrics => ({
+  customerId: row.customer_id,
+  country: row.country,
+  firstPurchaseAt: toIsoSeconds(row.first_purchase_at),
+  lastPurchaseAt: toIsoSeconds(row.last_purchase_at),
+  frequency: row.frequency,
+  monetaryMilli: Number(row.monetary_milli),
+  cancelledMilli: Number(row.cancelled_milli),
+});
+
 const json = <T>(value: unknown): T => (typeof value === 'string' ? (JSON.parse(value) as T) : (value as T));
 
 /** A model's metrics without the projection points of these customers. */
@@ -112,19 +124,25 @@ export class ClusteringRepository {
     }));
   }
 
+  /** Every customer's features, by customer id (the order a training run reads them in). */
   async allFeatures(): Promise<CustomerMetrics[]> {
+    const rows: FeatureRow[] = await this.db.query(`SELECT ${FEATURE_COLUMNS} FROM customer_features ORDER BY customer_id`);
+    return rows.map(toCustomerMetrics);
+  }
+
+  /**
+   * The current features of the customers whose assignment is under this model version, by
+   * customer id as in {@link allFeatures}. Only the latest features of a customer are kept, so
+   * these are not necessarily the ones the model was trained on.
+   */
+  async featuresUnder(version: number): Promise<CustomerMetrics[]> {
     const rows: FeatureRow[] = await this.db.query(
-      'SELECT customer_id, country, first_purchase_at, last_purchase_at, frequency, monetary_milli, cancelled_milli FROM customer_features ORDER BY customer_id',
+      `SELECT ${FEATURE_COLUMNS} FROM customer_features
+        WHERE customer_id IN (SELECT customer_id FROM customer_assignments WHERE model_version = ?)
+        ORDER BY customer_id`,
+      [version],
     );
-    return rows.map((row) => ({
-      customerId: row.customer_id,
-      country: row.country,
-      firstPurchaseAt: toIsoSeconds(row.first_purchase_at),
-      lastPurchaseAt: toIsoSeconds(row.last_purchase_at),
-      frequency: row.frequency,
-      monetaryMilli: Number(row.monetary_milli),
-      cancelledMilli: Number(row.cancelled_milli),
-    }));
+    return rows.map(toCustomerMetrics);
   }
 
   async latestPurchase(): Promise<string | null> {
@@ -295,6 +313,15 @@ export class ClusteringRepository {
   /** Versions stored but whose events have not all reached the broker, oldest first. */
   async unpublishedModelVersions(): Promise<number[]> {
     const rows: { version: number }[] = await this.db.query('SELECT version FROM segmentation_models WHERE published_at IS NULL ORDER BY version');
+    return rows.map((r) => r.version);
+  }
+
+  /**
+   * Versions stored without their quality metrics, oldest first: a crash between a model and its
+   * metrics (they are computed after it is published), or a model trained before they were kept.
+   */
+  async modelVersionsWithoutMetrics(): Promise<number[]> {
+    const rows: { version: number }[] = await this.db.query('SELECT version FROM segmentation_models WHERE metrics IS NULL ORDER BY version');
     return rows.map((r) => r.version);
   }
 
