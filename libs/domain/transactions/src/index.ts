@@ -1,5 +1,5 @@
 export { type Result, ok, err } from './result';
-export { sha256Hex, sha256Bytes } from './sha256';
+export { sha256Hex } from './sha256';
 export {
   type DecimalProblem,
   parseDecimalToMilli,

@@ -22,6 +22,19 @@ function two(n: number): string {
  * and an explicit offset is ignored: the wall-clock time is what the shop recorded.
  */
 export function parseSourceDate(text: string): string | null {
+  // The lines of an invoice come one after the other with the same date: one remembered answer
+  // saves most of the parsing of a file.
+  if (text !== lastText) {
+    lastResult = parse(text);
+    lastText = text;
+  }
+  return lastResult;
+}
+
+let lastText: string | undefined;
+let lastResult: string | null = null;
+
+function parse(text: string): string | null {
   const trimmed = text.trim();
   let year: number, month: number, day: number;
   let parts: RegExpExecArray | null = ISO_LIKE.exec(trimmed);
