@@ -10,6 +10,7 @@ import { ClusteringRepository } from './adapters/persistence/clustering.reposito
 import { createAssignmentPublisher, createModelPublisher } from './adapters/kafka/segmentation-publisher';
 import { clusteringSubgraph } from './adapters/graphql/schema';
 import { clusteringResolvers } from './adapters/graphql/resolvers';
+import { ModelMetricsWorker } from './adapters/worker/model-metrics-worker';
 
 /** Composition root: config -> database -> Kafka -> handlers -> subgraph -> shutdown. */
 async function main(): Promise<RunningService> {
@@ -21,6 +22,9 @@ async function main(): Promise<RunningService> {
   const db = await connectAndMigrate(createDataSource({ settings: config.database, entities: [], migrations }), logger, shutdown.signal);
   const { kafka, producer } = await prepareKafka(config.kafka, logger, shutdown.signal, metricsRegistry);
   const repository = new ClusteringRepository(db);
+  // The k sweep on a thread of its own, next to the bundle (built apps); in line otherwise.
+  const metricsWorker = ModelMetricsWorker.available() ? new ModelMetricsWorker() : undefined;
+  if (!metricsWorker) logger.warn('model-metrics.worker.js is not next to the service: quality metrics are computed on the service\'s own thread');
   const segmentation = new Segmentation({
     repository,
     policy: config.training,
@@ -28,6 +32,7 @@ async function main(): Promise<RunningService> {
     publishModel: createModelPublisher(producer, config.kafka.topicPrefix),
     publishAssignments: createAssignmentPublisher(producer, config.kafka.topicPrefix),
     now: () => new Date(),
+    ...(metricsWorker ? { computeMetrics: (customers, trained, options) => metricsWorker.compute(customers, trained, options) } : {}),
   });
 
   const consumer = await runConsumer({
@@ -68,6 +73,7 @@ async function main(): Promise<RunningService> {
       await http.close();
       await consumer.disconnect();
       await producer.disconnect();
+      await metricsWorker?.close();
       await db.destroy();
     },
   };

@@ -4,7 +4,7 @@ import { analysisDate, recencyDays, type CustomerMetrics } from '@seg/domain-rfm
 import { describeError, retryWithBackoff } from '@seg/platform-observability';
 import type { TrainingPolicy } from '../config';
 import type { Assignment, ClusteringRepository, StoredModel } from '../adapters/persistence/clustering.repository';
-import { FEATURES, placeCustomers, trainedModelMetrics, trainModel } from './train-model';
+import { FEATURES, placeCustomers, trainedModelMetrics, trainModel, type MetricsInput, type ModelMetrics } from './train-model';
 
 export interface SegmentationDeps {
   readonly repository: ClusteringRepository;
@@ -13,11 +13,19 @@ export interface SegmentationDeps {
   publishModel(model: StoredModel, correlationId: string): Promise<void>;
   publishAssignments(assignments: readonly (Assignment & { previousCluster: number | null })[], reason: 'training' | 'placement', correlationId: string): Promise<void>;
   now(): Date;
+  /**
+   * Computes a model's quality metrics (trainedModelMetrics). The service passes a worker thread
+   * (adapters/worker), so that the k sweep does not hold up its own thread; by default, in line.
+   */
+  computeMetrics?(customers: readonly CustomerMetrics[], trained: MetricsInput, options: { seed: number; restarts: number }): Promise<ModelMetrics>;
 }
 
 export type TrainOutcome =
   | { readonly ok: true; readonly model: StoredModel }
   | { readonly ok: false; readonly code: 'NOT_ENOUGH_CUSTOMERS' | 'BAD_K'; readonly message: string };
+
+/** A training run's outcome, with its model's metrics being computed. */
+type RunOutcome = Exclude<TrainOutcome, { ok: true }> | { readonly ok: true; readonly model: StoredModel; readonly metrics: Promise<void> };
 
 /**
  * When the next automatic training run may start after one that ended at `endedAt` (epoch ms) and
@@ -36,6 +44,8 @@ export class Segmentation {
   private timer: NodeJS.Timeout | undefined;
   private schedule: NodeJS.Timeout | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Metrics computations, one at a time, after the runs that trained their models. */
+  private metricsQueue: Promise<unknown> = Promise.resolve();
   private readonly stopped = new AbortController();
   /** Analysis date at which every customer was last placed (model version it applies to). */
   private placedAt: { readonly modelVersion: number; readonly asOf: string } | undefined;
@@ -171,14 +181,22 @@ export class Segmentation {
     this.schedule.unref();
   }
 
-  /** Trains a new model version now. Runs are serialised: one at a time. */
-  train(k: number | undefined, trigger: 'automatic' | 'scheduled' | 'on-demand'): Promise<TrainOutcome> {
+  /**
+   * Trains a new model version now. Runs are serialised: one at a time. The model is stored and
+   * published first; its quality metrics are computed after that, outside the run (the next run
+   * need not wait for them). `train` resolves once they are stored too, with the model as stored.
+   */
+  async train(k: number | undefined, trigger: 'automatic' | 'scheduled' | 'on-demand'): Promise<TrainOutcome> {
     const run = this.queue.then(() => this.trainNow(k ?? this.deps.policy.k, trigger));
     this.queue = run.catch(() => undefined);
-    return run;
+    const outcome = await run;
+    if (!outcome.ok) return outcome;
+    // A failure is logged where it happens; the model stays, without metrics until the next start.
+    await outcome.metrics.catch(() => undefined);
+    return { ok: true, model: (await this.deps.repository.model(outcome.model.version)) ?? outcome.model };
   }
 
-  private async trainNow(k: number, trigger: string): Promise<TrainOutcome> {
+  private async trainNow(k: number, trigger: string): Promise<RunOutcome> {
     const { repository, policy, logger } = this.deps;
     if (!Number.isInteger(k) || k < 2 || k > 20) return { ok: false, code: 'BAD_K', message: `k must be an integer from 2 to 20, got ${k}` };
     const customers = await repository.allFeatures();
@@ -194,11 +212,26 @@ export class Segmentation {
     const model = await repository.saveModel(trained, FEATURES, trainedAt);
     logger.info({ version: model.version, k, customers: customers.length, inertia: trained.inertia, ms: this.deps.now().getTime() - started.getTime(), trigger }, 'trained a segmentation model');
     await this.publishModelEvents(model, trained.assignments.map((a) => ({ ...a, modelVersion: model.version })));
-    const metrics = trainedModelMetrics(customers, trained, options);
-    await repository.saveModelMetrics(model.version, metrics);
+    // The run's share of the service's time ends here: the metrics are computed off its thread.
     const endedAt = this.deps.now().getTime();
     this.lastRun = { endedAt, durationMs: endedAt - started.getTime() };
-    return { ok: true, model: (await repository.model(model.version)) ?? model };
+    const metrics = this.computingMetrics(async () => {
+      await repository.saveModelMetrics(model.version, await this.metricsOf(customers, trained, options));
+    });
+    // The next run does not wait for them; a failure is logged.
+    metrics.catch((error: unknown) => logger.error({ version: model.version }, `computing the model's quality metrics failed: ${describeError(error).message} (they are computed again at the next start)`));
+    return { ok: true, model, metrics };
+  }
+
+  /** Runs metrics computations one at a time. */
+  private computingMetrics<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.metricsQueue.then(run);
+    this.metricsQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  private metricsOf(customers: readonly CustomerMetrics[], trained: MetricsInput, options: { seed: number; restarts: number }): Promise<ModelMetrics> {
+    return this.deps.computeMetrics ? this.deps.computeMetrics(customers, trained, options) : Promise.resolve(trainedModelMetrics(customers, trained, options));
   }
 
   /**
@@ -229,13 +262,11 @@ export class Segmentation {
    * Computes and stores the quality metrics of the models stored without them, oldest first: the
    * service stopped or crashed after a model was stored and before its metrics were (the k sweep
    * takes most of a run), so its charts would stay empty. Called at start, after
-   * {@link publishPending}; serialised with training runs. Returns the versions it completed; a
+   * {@link publishPending}; after the metrics being computed (one computation at a time). Returns the versions it completed; a
    * model with no customer left under it (erased, or all on a newer model) is skipped.
    */
   completePendingMetrics(): Promise<number[]> {
-    const run = this.queue.then(() => this.completePendingMetricsNow());
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.computingMetrics(() => this.completePendingMetricsNow());
   }
 
   private async completePendingMetricsNow(): Promise<number[]> {
@@ -265,7 +296,7 @@ export class Segmentation {
         'model was stored without its quality metrics: computing them now from the current features of the customers under it (those it was trained on are not kept: the same metrics as the run only if none changed since)',
       );
       const assignments = placeCustomers(customers, model, model.asOf);
-      const metrics = trainedModelMetrics(customers, { asOf: model.asOf, k: model.k, scaler: model.scaler, centroids: model.centroids, assignments }, { seed: model.seed, restarts: policy.restarts });
+      const metrics = await this.metricsOf(customers, { asOf: model.asOf, k: model.k, scaler: model.scaler, centroids: model.centroids, assignments }, { seed: model.seed, restarts: policy.restarts });
       await repository.saveModelMetrics(version, metrics);
       completed.push(version);
     }

@@ -115,6 +115,9 @@ export function trainModel(customers: readonly CustomerMetrics[], options: { k: 
   };
 }
 
+/** What {@link trainedModelMetrics} needs of a trained model. */
+export type MetricsInput = Pick<TrainedModel, 'asOf' | 'k' | 'scaler' | 'centroids' | 'assignments'>;
+
 /**
  * The quality metrics of a model that {@link trainModel} trained without them, from the same
  * customers: the same points (the model's scaler at its analysis date) and labels, so the same
@@ -122,7 +125,7 @@ export function trainModel(customers: readonly CustomerMetrics[], options: { k: 
  */
 export function trainedModelMetrics(
   customers: readonly CustomerMetrics[],
-  trained: Pick<TrainedModel, 'asOf' | 'k' | 'scaler' | 'centroids' | 'assignments'>,
+  trained: MetricsInput,
   options: { seed: number; restarts: number },
 ): ModelMetrics {
   const points = customers.map((c) => transform(trained.scaler, row(toRfmValues(c, trained.asOf))));
