@@ -8,4 +8,5 @@ if [ -z "$app" ] || [ ! -f "$bundle" ]; then
   echo "APP must name one of: $(ls /app/dist/apps | tr '\n' ' ')(got \"${app}\")" >&2
   exit 64
 fi
-exec node "$bundle" "$@"
+# 32 MiB semispaces, as tools/start.sh: a batch's objects die young (bench/README.md).
+exec node --max-semi-space-size=32 "$bundle" "$@"
