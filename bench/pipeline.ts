@@ -457,7 +457,7 @@ async function main(): Promise<void> {
     preloadDir = mkdtempSync(join(tmpdir(), 'seg-bench-prof-'));
     const preload = join(preloadDir, 'cpu-prof.cjs');
     writeFileSync(preload, cpuProfilePreload(options.cpuProf));
-    extraEnv['NODE_OPTIONS'] = `${process.env['NODE_OPTIONS'] ?? ''} --require ${preload}`.trim();
+    extraEnv['NODE_OPTIONS'] = `${extraEnv['NODE_OPTIONS'] ?? process.env['NODE_OPTIONS'] ?? ''} --require ${preload}`.trim();
   }
   log(`starting a fresh platform on ports ${options.portBase}..${options.portBase + 4} ...`);
   const platform = await startPlatform(options.portBase, extraEnv);
