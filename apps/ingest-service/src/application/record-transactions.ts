@@ -66,7 +66,7 @@ export async function recordTransactions(
     } else if (result.value.customerId === null) {
       userErrors.push({ field: ['lines', String(index), 'customerId'], code: 'MISSING_VALUE', message: `line ${index + 1}: customerId is empty` });
     } else {
-      accepted.push({ ...result.value, customerId: result.value.customerId, lineNumber: index + 1 });
+      accepted.push(result.value as AttributedLine); // its customer id was checked just above; line number = position
     }
   });
   if (accepted.length > 0) {

@@ -11,6 +11,7 @@ export {
 export {
   type TransactionLine,
   type TransactionLineFields,
+  type SourceLine,
   type LineKind,
   lineIdOf,
   makeTransactionLine,

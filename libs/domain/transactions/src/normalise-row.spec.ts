@@ -28,6 +28,7 @@ describe('normaliseRow', () => {
         lineId: 'f85bad2cc6344ce9c367cac15e03c984345be0b8e19ed28fa6d26a2226c185cf',
         invoiceNo: '536365', stockCode: '85123A', description: 'WHITE HANGING HEART T-LIGHT HOLDER', quantity: 6,
         invoiceDate: '2010-12-01T08:26:00Z', unitPriceMilli: 2550, customerId: '17850', country: 'United Kingdom',
+        lineNumber: 2,
       },
     });
   });

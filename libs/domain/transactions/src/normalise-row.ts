@@ -2,7 +2,7 @@ import { CANONICAL_COLUMNS, type ColumnMap, type CanonicalColumn } from './heade
 import { parseDecimalToMilli } from './money';
 import { type Result, ok, err } from './result';
 import { parseSourceDate } from './source-date';
-import { type TransactionLine, makeTransactionLine } from './transaction-line';
+import { type SourceLine, lineIdOf } from './transaction-line';
 
 /** A source row that was not accepted, with its line number so that it can be shown and fixed. */
 export interface RowRejection {
@@ -55,8 +55,8 @@ export function normaliseRow(
   fields: readonly string[],
   columns: ColumnMap,
   lineNumber: number,
-): Result<TransactionLine, RowRejection> {
-  const reject = (code: RowRejectionCode, reason: string): Result<TransactionLine, RowRejection> =>
+): Result<SourceLine, RowRejection> {
+  const reject = (code: RowRejectionCode, reason: string): Result<SourceLine, RowRejection> =>
     err({ lineNumber, code, reason, raw: fields.map(csvField).join(',') });
 
   // Without a known header width, a row must at least reach the last mapped column.
@@ -104,16 +104,19 @@ export function normaliseRow(
   }
 
   const country = (cell('Country') ?? '').trim();
-  return ok(
-    makeTransactionLine({
-      invoiceNo: (cell('InvoiceNo') ?? '').trim(),
-      stockCode: (cell('StockCode') ?? '').trim(),
-      description: cell('Description') ?? '',
-      quantity: quantity === 0 ? 0 : quantity, // '-0' is a plain 0
-      invoiceDate,
-      unitPriceMilli: price.value,
-      customerId: normaliseCustomerId(cell('CustomerID')),
-      country: country === '' ? UNSPECIFIED_COUNTRY : country,
-    }),
-  );
+  const line = {
+    lineId: '',
+    invoiceNo: (cell('InvoiceNo') ?? '').trim(),
+    stockCode: (cell('StockCode') ?? '').trim(),
+    description: cell('Description') ?? '',
+    quantity: quantity === 0 ? 0 : quantity, // '-0' is a plain 0
+    invoiceDate,
+    unitPriceMilli: price.value,
+    customerId: normaliseCustomerId(cell('CustomerID')),
+    country: country === '' ? UNSPECIFIED_COUNTRY : country,
+    lineNumber,
+  };
+  // One object per line (an import reads hundreds of thousands): its identity filled in place.
+  line.lineId = lineIdOf(line);
+  return ok(line);
 }

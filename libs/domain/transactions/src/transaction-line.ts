@@ -34,22 +34,25 @@ const SEPARATOR = '\u001f';
  */
 export function lineIdOf(fields: TransactionLineFields): string {
   return sha256Hex(
-    [
-      fields.invoiceNo,
-      fields.stockCode,
-      fields.description,
-      String(fields.quantity),
-      fields.invoiceDate,
-      String(fields.unitPriceMilli),
-      fields.customerId ?? '',
+    fields.invoiceNo + SEPARATOR +
+      fields.stockCode + SEPARATOR +
+      fields.description + SEPARATOR +
+      String(fields.quantity) + SEPARATOR +
+      fields.invoiceDate + SEPARATOR +
+      String(fields.unitPriceMilli) + SEPARATOR +
+      (fields.customerId ?? '') + SEPARATOR +
       fields.country,
-    ].join(SEPARATOR),
   );
 }
 
 /** Builds a line from already-normalised fields, computing its identity. */
 export function makeTransactionLine(fields: TransactionLineFields): TransactionLine {
   return { lineId: lineIdOf(fields), ...fields };
+}
+
+/** A line as read from a source row: the line and the row's line number in its file. */
+export interface SourceLine extends TransactionLine {
+  readonly lineNumber: number;
 }
 
 /** What a line means for the metrics (product.md, cleaning rules 3 and 4). */
