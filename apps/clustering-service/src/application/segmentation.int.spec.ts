@@ -400,44 +400,58 @@ describe('Segmentation (real MariaDB)', () => {
     await repository.saveAssignments([{ customerId: customer!.customerId, modelVersion: latest.version, cluster: (stored.cluster + 1) % latest.k, distance: 0.5 }]);
     expect((await repository.assignmentsOf([customer!.customerId])).get(customer!.customerId)).toMatchObject({ modelVersion: latest.version, cluster: (stored.cluster + 1) % latest.k, distance: 0.5 });
   });
-  it('holds automatic runs back to their share of the time (a backfill pauses often), and runs them once that passed', async () => {
-    // A clock of its own: each reading advances it by `tick`, so a run "takes" 2 s. It starts
-    // in the past, so every stored customer counts as changed since a model it trains.
+  it('holds automatic runs back to their share of the time, metrics included (a backfill pauses often), and runs them once that passed', async () => {
+    // A clock of its own, moved by the ports: publishing a model "takes" 2 s (the fit), its
+    // metrics 4 s. It starts in the past, so every stored customer counts as changed since a model.
     let clock = Date.parse('2020-01-01T00:00:00Z');
-    let tick = 0;
-    const now = () => {
-      const t = clock;
-      clock += tick;
-      return new Date(t);
-    };
+    let fitMs = 2_000;
+    let metricsMs = 4_000;
+    let gate: Promise<void> = Promise.resolve();
     const published: number[] = [];
     const automatic = new Segmentation({
       repository,
-      // Any change is enough for an automatic run; at most a quarter of the time: 3 x 2 s of rest.
+      // Any change is enough for an automatic run; at most a quarter of the time: 3 x 6 s of rest.
       policy: { ...policy, retrainMinChanged: 1, retrainChangedShare: 0, maxTrainingShare: 0.25 },
       logger,
-      publishModel: async (model) => void published.push(model.version),
+      publishModel: async (model) => {
+        clock += fitMs;
+        published.push(model.version);
+      },
       publishAssignments: async () => undefined,
-      now,
+      now: () => new Date(clock),
+      computeMetrics: async (customers, trained, options) => {
+        await gate;
+        clock += metricsMs;
+        return trainedModelMetrics(customers, trained, options);
+      },
     });
     try {
       // A customer changed since the newest model, so that an automatic run is due.
       await repository.upsertFeatures([{ ...customers[0]!, frequency: customers[0]!.frequency + 7, asOf }]);
-      tick = 2_000;
-      const first = await automatic.maybeTrain();
-      tick = 0;
+      // While the first run's metrics are computed, its time is not over: no automatic run.
+      let open!: () => void;
+      gate = new Promise<void>((resolve) => (open = resolve));
+      const running = automatic.maybeTrain();
+      await waitFor('the first model to be published', async () => (published.length === 1 ? true : undefined), 20_000, 20);
+      expect(await automatic.maybeTrain()).toBeNull();
+      open();
+      const first = await running;
       expect(first).not.toBeNull();
-      const ended = Date.parse('2020-01-01T00:00:02Z');
-      expect(nextAutomaticTraining(ended, 2_000, 0.25)).toBe(ended + 6_000);
-      // 2 s after the run ended (the clock read twice during it): too soon.
+      expect((await repository.model(first!.version))?.metrics).not.toBeNull();
+      const ended = Date.parse('2020-01-01T00:00:06Z');
+      expect(nextAutomaticTraining(ended, 6_000, 0.25)).toBe(ended + 18_000);
+      // Right after the run, and 1 ms before its 18 s of rest are over: too soon.
       expect(await automatic.maybeTrain()).toBeNull();
-      clock = ended + 5_999;
+      clock = ended + 17_999;
       expect(await automatic.maybeTrain()).toBeNull();
-      // On demand and on the schedule, never held back.
+      // On demand and on the schedule, never held back; these take no time on this clock.
+      fitMs = 0;
+      metricsMs = 0;
       expect((await automatic.maybeTrain(true))?.version).toBe(first!.version + 1);
       const trained = await automatic.train(undefined, 'on-demand');
       expect(trained.ok && trained.model.version).toBe(first!.version + 2);
-      // Those runs took no time on this clock: the next automatic one may start at once.
+      expect(trained.ok && trained.model.metrics).not.toBeNull();
+      // The last run took no time: the next automatic one may start at once.
       expect((await automatic.maybeTrain())?.version).toBe(first!.version + 3);
       expect(published).toEqual([first!.version, first!.version + 1, first!.version + 2, first!.version + 3]);
     } finally {

@@ -55,6 +55,8 @@ export class Segmentation {
   private placements: Promise<unknown> = Promise.resolve();
   /** The last training run (any trigger), for the automatic runs' share of the time. */
   private lastRun: { readonly endedAt: number; readonly durationMs: number } | undefined;
+  /** Runs whose model's metrics are still being computed (their time is not over yet). */
+  private metricsPending = 0;
 
   constructor(private readonly deps: SegmentationDeps) {}
 
@@ -147,6 +149,11 @@ export class Segmentation {
    */
   async maybeTrain(scheduled = false): Promise<StoredModel | null> {
     const { repository, policy } = this.deps;
+    if (!scheduled && this.metricsPending > 0) {
+      // The last run is not over: its metrics are being computed. Look again after a quiet period.
+      if (!this.timer) this.scheduleCheck();
+      return null;
+    }
     if (!scheduled && this.lastRun) {
       const wait = nextAutomaticTraining(this.lastRun.endedAt, this.lastRun.durationMs, policy.maxTrainingShare) - this.deps.now().getTime();
       if (wait > 0) {
@@ -212,13 +219,22 @@ export class Segmentation {
     const model = await repository.saveModel(trained, FEATURES, trainedAt);
     logger.info({ version: model.version, k, customers: customers.length, inertia: trained.inertia, ms: this.deps.now().getTime() - started.getTime(), trigger }, 'trained a segmentation model');
     await this.publishModelEvents(model, trained.assignments.map((a) => ({ ...a, modelVersion: model.version })));
-    // The run's share of the service's time ends here: the metrics are computed off its thread.
-    const endedAt = this.deps.now().getTime();
-    this.lastRun = { endedAt, durationMs: endedAt - started.getTime() };
+    // Placements and the next run (on demand) need not wait for the metrics, computed off the
+    // service's thread. They still count in the automatic runs' share of the time (they cost a
+    // CPU as much as the fit): an automatic run waits until they are stored and the rest is over.
+    const fitMs = this.deps.now().getTime() - started.getTime();
+    this.metricsPending++;
     const metrics = this.computingMetrics(async () => {
-      await repository.saveModelMetrics(model.version, await this.metricsOf(customers, trained, options));
+      const from = this.deps.now().getTime();
+      try {
+        await repository.saveModelMetrics(model.version, await this.metricsOf(customers, trained, options));
+      } finally {
+        this.metricsPending--;
+        const endedAt = this.deps.now().getTime();
+        this.lastRun = { endedAt, durationMs: fitMs + (endedAt - from) };
+      }
     });
-    // The next run does not wait for them; a failure is logged.
+    // A failure is logged here; the model stays without metrics until the next start.
     metrics.catch((error: unknown) => logger.error({ version: model.version }, `computing the model's quality metrics failed: ${describeError(error).message} (they are computed again at the next start)`));
     return { ok: true, model, metrics };
   }
