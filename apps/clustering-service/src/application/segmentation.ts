@@ -55,8 +55,8 @@ export class Segmentation {
   private placements: Promise<unknown> = Promise.resolve();
   /** The last training run (any trigger), for the automatic runs' share of the time. */
   private lastRun: { readonly endedAt: number; readonly durationMs: number } | undefined;
-  /** Runs whose model's metrics are still being computed (their time is not over yet). */
-  private metricsPending = 0;
+  /** Runs deciding, training or computing their model's metrics (automatic runs wait for them). */
+  private running = 0;
 
   constructor(private readonly deps: SegmentationDeps) {}
 
@@ -149,8 +149,9 @@ export class Segmentation {
    */
   async maybeTrain(scheduled = false): Promise<StoredModel | null> {
     const { repository, policy } = this.deps;
-    if (!scheduled && this.metricsPending > 0) {
-      // The last run is not over: its metrics are being computed. Look again after a quiet period.
+    if (!scheduled && this.running > 0) {
+      // A run is deciding, training or computing its model's metrics: its time is not over (and a
+      // run queued behind it would start with no rest). Look again after a quiet period.
       if (!this.timer) this.scheduleCheck();
       return null;
     }
@@ -162,21 +163,26 @@ export class Segmentation {
         return null;
       }
     }
-    const model = await repository.latestModelForPlacement();
-    const customers = await repository.countFeatures();
-    if (!model) {
-      if (customers < policy.minCustomers) return null;
-    } else {
-      const changed = await repository.countChangedSince(model.trainedAt);
-      // Customers the model has never seen (placed on it since) are not in its sizes and profiles:
-      // the absolute minimum alone makes a run due, not the share (after a run that came before
-      // the end of a backfill, the last customers may be fewer than a tenth).
-      const added = customers - model.customers;
-      const due = scheduled ? changed >= 1 : changed >= Math.max(policy.retrainMinChanged, policy.retrainChangedShare * model.customers) || added >= policy.retrainMinChanged;
-      if (!due) return null;
+    this.running++;
+    try {
+      const model = await repository.latestModelForPlacement();
+      const customers = await repository.countFeatures();
+      if (!model) {
+        if (customers < policy.minCustomers) return null;
+      } else {
+        const changed = await repository.countChangedSince(model.trainedAt);
+        // Customers the model has never seen (placed on it since) are not in its sizes and profiles:
+        // the absolute minimum alone makes a run due, not the share (after a run that came before
+        // the end of a backfill, the last customers may be fewer than a tenth).
+        const added = customers - model.customers;
+        const due = scheduled ? changed >= 1 : changed >= Math.max(policy.retrainMinChanged, policy.retrainChangedShare * model.customers) || added >= policy.retrainMinChanged;
+        if (!due) return null;
+      }
+      const outcome = await this.train(undefined, scheduled ? 'scheduled' : 'automatic');
+      return outcome.ok ? outcome.model : null;
+    } finally {
+      this.running--;
     }
-    const outcome = await this.train(undefined, scheduled ? 'scheduled' : 'automatic');
-    return outcome.ok ? outcome.model : null;
   }
 
   /** Starts scheduled retraining (policy.scheduleMs; 0 leaves it off). */
@@ -194,13 +200,18 @@ export class Segmentation {
    * need not wait for them). `train` resolves once they are stored too, with the model as stored.
    */
   async train(k: number | undefined, trigger: 'automatic' | 'scheduled' | 'on-demand'): Promise<TrainOutcome> {
-    const run = this.queue.then(() => this.trainNow(k ?? this.deps.policy.k, trigger));
-    this.queue = run.catch(() => undefined);
-    const outcome = await run;
-    if (!outcome.ok) return outcome;
-    // A failure is logged where it happens; the model stays, without metrics until the next start.
-    await outcome.metrics.catch(() => undefined);
-    return { ok: true, model: (await this.deps.repository.model(outcome.model.version)) ?? outcome.model };
+    this.running++;
+    try {
+      const run = this.queue.then(() => this.trainNow(k ?? this.deps.policy.k, trigger));
+      this.queue = run.catch(() => undefined);
+      const outcome = await run;
+      if (!outcome.ok) return outcome;
+      // A failure is logged where it happens; the model stays, without metrics until the next start.
+      await outcome.metrics.catch(() => undefined);
+      return { ok: true, model: (await this.deps.repository.model(outcome.model.version)) ?? outcome.model };
+    } finally {
+      this.running--;
+    }
   }
 
   private async trainNow(k: number, trigger: string): Promise<RunOutcome> {
@@ -223,13 +234,11 @@ export class Segmentation {
     // service's thread. They still count in the automatic runs' share of the time (they cost a
     // CPU as much as the fit): an automatic run waits until they are stored and the rest is over.
     const fitMs = this.deps.now().getTime() - started.getTime();
-    this.metricsPending++;
     const metrics = this.computingMetrics(async () => {
       const from = this.deps.now().getTime();
       try {
         await repository.saveModelMetrics(model.version, await this.metricsOf(customers, trained, options));
       } finally {
-        this.metricsPending--;
         const endedAt = this.deps.now().getTime();
         this.lastRun = { endedAt, durationMs: fitMs + (endedAt - from) };
       }
