@@ -20,6 +20,7 @@ done <<TOPICS
 seg.ingest.raw-transaction.v1 6
 seg.ingest.transaction-line.v1 6
 seg.ingest.transaction-line.v2 6
+seg.ingest.live-transaction-line.v2 6
 seg.ingest.customer-erasure-requested.v1 6
 seg.rfm.customer-metrics-changed.v1 6
 seg.clustering.segmentation-model-trained.v1 1

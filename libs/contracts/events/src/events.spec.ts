@@ -4,6 +4,7 @@ import {
   CustomerErasureRequestedV1,
   CustomerMetricsChangedV1,
   CustomerSegmentAssignedV1,
+  LiveTransactionLineRecordedV2,
   MessageDeadLetteredV1,
   SegmentationModelTrainedV1,
   TOPICS,
@@ -103,7 +104,9 @@ const cases: [string, EventContract<string, number, any>, unknown][] = [
   ['RawTransactionSubmittedV1', RawTransactionSubmittedV1, rawTransaction],
   ['TransactionLineRecordedV1', TransactionLineRecordedV1, line],
   ['TransactionLineRecordedV2', TransactionLineRecordedV2, { customerId: line.customerId, source: { kind: 'csv', importJobId: null }, lines: [{ ...lineFields, lineNumber: 2 }] }],
+  ['LiveTransactionLineRecordedV2', LiveTransactionLineRecordedV2, { customerId: line.customerId, source: { kind: 'api', importJobId: null }, lines: [{ ...lineFields, lineNumber: null }] }],
   ['CustomerMetricsChangedV1', CustomerMetricsChangedV1, metrics],
+  ['CustomerMetricsChangedV1 with a revision', CustomerMetricsChangedV1, { ...metrics, revision: 7 }],
   ['SegmentationModelTrainedV1', SegmentationModelTrainedV1, model],
   ['CustomerSegmentAssignedV1', CustomerSegmentAssignedV1, assignment],
   ['CustomerErasureRequestedV1', CustomerErasureRequestedV1, { customerId: '17850', requestedAt: '2026-11-25T10:00:00.000Z', requestedBy: 'admin' }],
@@ -181,6 +184,12 @@ describe('payload validation names the bad field', () => {
     expect(reasonOf(TransactionLineRecordedV1, { ...line, customerId: '' })).toMatch(/^customerId: /);
   });
 
+  it('customer metrics: the revision, when there is one, is a positive integer', () => {
+    expect(reasonOf(CustomerMetricsChangedV1, { ...metrics, revision: 0 })).toMatch(/^revision: /);
+    expect(reasonOf(CustomerMetricsChangedV1, { ...metrics, revision: 1.5 })).toMatch(/^revision: /);
+    expect(reasonOf(CustomerMetricsChangedV1, { ...metrics, revision: '3' })).toMatch(/^revision: /);
+  });
+
   it('customer metrics: frequency must be a positive integer, money integer milli', () => {
     expect(reasonOf(CustomerMetricsChangedV1, { ...metrics, frequency: 0 })).toMatch(/^frequency: /);
     expect(reasonOf(CustomerMetricsChangedV1, { ...metrics, monetaryMilli: 161.32 })).toMatch(/^monetaryMilli: /);
@@ -213,9 +222,39 @@ describe('payload validation names the bad field', () => {
   });
 });
 
+describe('CustomerMetricsChanged revision', () => {
+  it('round-trips a revision', () => {
+    const event = CustomerMetricsChangedV1.create({ ...metrics, revision: 12 }, meta);
+    const decoded = CustomerMetricsChangedV1.decode(JSON.stringify(event));
+    expect(decoded).toEqual({ ok: true, value: event });
+    if (decoded.ok) expect(decoded.value.data.revision).toBe(12);
+  });
+
+  it('decodes an event published before revisions existed, without one', () => {
+    // As an older rfm service wrote it: the fields of the time, no revision key at all.
+    const text = JSON.stringify({ type: 'CustomerMetricsChanged', version: 1, eventId: 'evt-old', occurredAt: '2011-01-01T00:00:00.000Z', correlationId: 'job-0', producer: 'rfm-service', data: metrics });
+    expect(text).not.toContain('revision');
+    const decoded = CustomerMetricsChangedV1.decode(text);
+    expect(decoded).toEqual({ ok: true, value: expect.objectContaining({ eventId: 'evt-old', data: metrics }) });
+    if (decoded.ok) expect('revision' in decoded.value.data).toBe(false);
+  });
+});
+
+describe('live transaction lines', () => {
+  it('are the same event as imported lines, on a topic of their own: either contract decodes the other\'s message', () => {
+    expect(LiveTransactionLineRecordedV2).toMatchObject({ type: TransactionLineRecordedV2.type, version: TransactionLineRecordedV2.version, schema: TransactionLineRecordedV2.schema });
+    expect(LiveTransactionLineRecordedV2.topic).toBe(TOPICS.liveTransactionLineV2);
+    expect(TOPICS.liveTransactionLineV2).toMatchObject({ name: 'seg.ingest.live-transaction-line.v2', keyedBy: 'customer', partitions: TOPICS.transactionLineV2.partitions });
+    expect(LiveTransactionLineRecordedV2.topic.name).not.toBe(TransactionLineRecordedV2.topic.name);
+    const event = LiveTransactionLineRecordedV2.create({ customerId: line.customerId, source: { kind: 'stream', importJobId: null }, lines: [{ ...lineFields, lineNumber: null }] }, meta);
+    expect(TransactionLineRecordedV2.decode(JSON.stringify(event))).toEqual({ ok: true, value: event });
+    expect(LiveTransactionLineRecordedV2.decode(JSON.stringify(event))).toEqual({ ok: true, value: event });
+  });
+});
+
 describe('topics', () => {
   it('one topic per contract, named after its type version', () => {
-    const contracts = cases.map(([, contract]) => contract);
+    const contracts = [...new Set(cases.map(([, contract]) => contract))];
     expect(new Set(contracts.map((c) => c.topic.name)).size).toBe(contracts.length);
     for (const contract of contracts) expect(contract.topic.name).toMatch(new RegExp(`\\.v${contract.version}$`));
     expect(ALL_TOPICS.map((t) => t.name).sort()).toEqual(contracts.map((c) => c.topic.name).sort());

@@ -64,25 +64,29 @@ export const MAX_LINES_PER_EVENT = 1_000;
  * replay in any grouping is recognised line by line. v1 events are read through
  * `upcastTransactionLineV1`.
  */
-export const TransactionLineRecordedV2 = defineEvent(
-  'TransactionLineRecorded',
-  2,
-  TOPICS.transactionLineV2,
-  z.object({
-    customerId,
-    source: z.object({ kind: lineSource, importJobId: z.string().nullable() }),
-    lines: z
-      .array(
-        z.object({
-          ...lineFields,
-          /** The line's number in its file (CSV imports), else null. */
-          lineNumber: z.number().int().nullable(),
-        }),
-      )
-      .min(1)
-      .max(MAX_LINES_PER_EVENT),
-  }),
-);
+const transactionLinesV2 = z.object({
+  customerId,
+  source: z.object({ kind: lineSource, importJobId: z.string().nullable() }),
+  lines: z
+    .array(
+      z.object({
+        ...lineFields,
+        /** The line's number in its file (CSV imports), else null. */
+        lineNumber: z.number().int().nullable(),
+      }),
+    )
+    .min(1)
+    .max(MAX_LINES_PER_EVENT),
+});
+
+export const TransactionLineRecordedV2 = defineEvent('TransactionLineRecorded', 2, TOPICS.transactionLineV2, transactionLinesV2);
+
+/**
+ * The same event as {@link TransactionLineRecordedV2}, for lines of live input (source kind 'api'
+ * or 'stream'), on a topic of its own: consumers read it with a consumer of its own, so that a
+ * shop's live transactions are not queued behind the lines of an import.
+ */
+export const LiveTransactionLineRecordedV2 = defineEvent('TransactionLineRecorded', 2, TOPICS.liveTransactionLineV2, transactionLinesV2);
 
 /** A customer's purchase aggregates, as recomputed by the rfm service. */
 export const CustomerMetricsChangedV1 = defineEvent(
@@ -97,6 +101,14 @@ export const CustomerMetricsChangedV1 = defineEvent(
     frequency: z.number().int().positive(),
     monetaryMilli: milli,
     cancelledMilli: milli,
+    /**
+     * How many times the rfm service changed this customer's aggregates, this one included: it
+     * only grows, so a consumer keeps the event with the highest revision and drops an older one
+     * that arrives late (the import and live lanes publish independently). Absent from events
+     * published before it existed: a consumer applies those to a customer it holds no revision
+     * for, and drops them once it holds one (they can only be older).
+     */
+    revision: z.number().int().positive().optional(),
     /** The analysis date the rfm service used when it published this change. */
     asOf: isoInstant,
   }),

@@ -27,7 +27,14 @@ export const TOPICS = {
     name: 'seg.ingest.transaction-line.v2',
     partitions: 6,
     keyedBy: 'customer',
-    description: "accepted, normalised transaction lines (CSV imports, API and live input), one customer's lines of a batch per message",
+    description: "accepted, normalised transaction lines of CSV imports, one customer's lines of a batch per message (live input has a lane of its own: seg.ingest.live-transaction-line.v2)",
+  },
+  liveTransactionLineV2: {
+    name: 'seg.ingest.live-transaction-line.v2',
+    partitions: 6,
+    keyedBy: 'customer',
+    description:
+      "accepted, normalised transaction lines from live input (the recordTransactions mutation and the shop's raw-transaction topic), one customer's lines of a batch per message: a lane of their own, so that they never wait behind an import's lines",
   },
   customerMetricsChangedV1: {
     name: 'seg.rfm.customer-metrics-changed.v1',

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import {
+  LiveTransactionLineRecordedV2,
   MAX_LINES_PER_EVENT,
   TOPICS,
   TransactionLineRecordedV1,
   TransactionLineRecordedV2,
   linesOf,
+  transactionLineContractOf,
   transactionLineEvents,
   upcastTransactionLineV1,
   type CustomerLine,
@@ -99,5 +101,12 @@ describe('TransactionLineRecorded v2: one customer\'s lines per event', () => {
   it('lives on its own topic, keyed by customer like v1', () => {
     expect(TransactionLineRecordedV2.topic).toBe(TOPICS.transactionLineV2);
     expect(TOPICS.transactionLineV2).toMatchObject({ name: 'seg.ingest.transaction-line.v2', keyedBy: 'customer', partitions: TOPICS.transactionLineV1.partitions });
+  });
+
+  it('live input (API and stream) goes on the live lane, CSV imports on the import lane', () => {
+    expect(transactionLineContractOf('csv')).toBe(TransactionLineRecordedV2);
+    expect(transactionLineContractOf('api')).toBe(LiveTransactionLineRecordedV2);
+    expect(transactionLineContractOf('stream')).toBe(LiveTransactionLineRecordedV2);
+    expect(LiveTransactionLineRecordedV2.topic).toBe(TOPICS.liveTransactionLineV2);
   });
 });

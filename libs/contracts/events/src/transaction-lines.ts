@@ -1,4 +1,5 @@
 import {
+  LiveTransactionLineRecordedV2,
   MAX_LINES_PER_EVENT,
   TransactionLineRecordedV2,
   type TransactionLineData,
@@ -16,6 +17,16 @@ export function upcastTransactionLineV1(event: TransactionLineRecorded): Transac
     version: 2,
     data: { customerId, source: { kind: source.kind, importJobId: source.importJobId }, lines: [{ ...line, lineNumber: source.lineNumber }] },
   };
+}
+
+/**
+ * The contract, so the topic, of a source's lines: live input (source kind 'api', the
+ * recordTransactions mutation, or 'stream', the shop's raw-transaction topic) goes on a lane of its
+ * own, so that it never waits behind an import's lines; CSV imports keep the import lane. Both are
+ * the same event (type, version, schema): a consumer reads them with the same handler.
+ */
+export function transactionLineContractOf(kind: TransactionLinesData['source']['kind']): typeof TransactionLineRecordedV2 {
+  return kind === 'csv' ? TransactionLineRecordedV2 : LiveTransactionLineRecordedV2;
 }
 
 /** The lines of v2 events, one record per line with its customer and source (the v1 shape), in event order. */
