@@ -55,6 +55,9 @@ interface ModelRow {
 
 const FEATURE_COLUMNS = 'customer_id, country, first_purchase_at, last_purchase_at, frequency, monetary_milli, cancelled_milli';
 
+/** An event's revision as stored: 0 for an event published before rfm had revisions. */
+const revisionOf = (m: CustomerMetricsData): number => m.revision ?? 0;
+
 const toCustomerMetrics = (row: FeatureRow): CustomerMetrics => ({
   customerId: row.customer_id,
   country: row.country,
@@ -96,32 +99,60 @@ export class ClusteringRepository {
   constructor(private readonly db: DataSource) {}
 
   /**
-   * Upserts the latest metrics of each customer (the last event of a customer in a batch wins).
-   * Erased customers are skipped (their metrics can arrive after the erasure) and not returned.
+   * Upserts the newest metrics of each customer and returns the customers whose event was applied,
+   * with their features as stored: those are the ones to place. Erased customers are skipped (their
+   * metrics can arrive after the erasure) and not returned.
+   *
+   * Newest means the highest revision (CustomerMetricsChanged.revision, stored as 0 when absent).
+   * rfm publishes from two lanes, so an older snapshot of a customer can arrive after a newer one:
+   * an event is applied only if its revision is at least the stored one (equal: a replay of the
+   * same snapshot, harmless). An event without a revision was published before rfm had revisions,
+   * so it is older than any event with one: it is applied to a new customer or to a row without a
+   * revision (as before revisions existed), and dropped on a row with one (0 < any revision, so
+   * one comparison covers all three cases). Within a batch the highest revision of a customer
+   * wins, on a tie the later event. A dropped event is not returned: its customer was placed with
+   * the newer features when they were stored, and placing it again now would use stale data.
    */
   async upsertFeatures(metrics: readonly CustomerMetricsData[]): Promise<CustomerMetrics[]> {
-    const latest = new Map(metrics.map((m) => [m.customerId, m]));
-    await this.db.transaction(async (tx) => {
-      for (const id of await erasedAmong(tx, [...latest.keys()])) latest.delete(id);
-      for (const part of chunk([...latest.values()], 1_000)) {
+    const newest = new Map<string, CustomerMetricsData>();
+    for (const m of metrics) {
+      const seen = newest.get(m.customerId);
+      if (!seen || revisionOf(m) >= revisionOf(seen)) newest.set(m.customerId, m);
+    }
+    return this.db.transaction(async (tx) => {
+      for (const id of await erasedAmong(tx, [...newest.keys()])) newest.delete(id);
+      const applied: CustomerMetrics[] = [];
+      for (const part of chunk([...newest.values()], 1_000)) {
+        // MariaDB evaluates the assignments left to right, so revision comes last: the conditions
+        // before it compare with the stored revision. A dropped event sets every column to its own
+        // value, which leaves updated_at (ON UPDATE) alone: it does not count as a change.
         await tx.query(
-        `INSERT INTO customer_features (customer_id, country, first_purchase_at, last_purchase_at, frequency, monetary_milli, cancelled_milli)
-         VALUES ${placeholders(part.length, 7)}
-         ON DUPLICATE KEY UPDATE country = VALUES(country), first_purchase_at = VALUES(first_purchase_at), last_purchase_at = VALUES(last_purchase_at),
-           frequency = VALUES(frequency), monetary_milli = VALUES(monetary_milli), cancelled_milli = VALUES(cancelled_milli)`,
-        part.flatMap((m) => [m.customerId, m.country, toSqlDateTime(m.firstPurchaseAt), toSqlDateTime(m.lastPurchaseAt), m.frequency, m.monetaryMilli, m.cancelledMilli]),
+          `INSERT INTO customer_features (customer_id, country, first_purchase_at, last_purchase_at, frequency, monetary_milli, cancelled_milli, revision)
+           VALUES ${placeholders(part.length, 8)}
+           ON DUPLICATE KEY UPDATE
+             country = IF(VALUES(revision) >= revision, VALUES(country), country),
+             first_purchase_at = IF(VALUES(revision) >= revision, VALUES(first_purchase_at), first_purchase_at),
+             last_purchase_at = IF(VALUES(revision) >= revision, VALUES(last_purchase_at), last_purchase_at),
+             frequency = IF(VALUES(revision) >= revision, VALUES(frequency), frequency),
+             monetary_milli = IF(VALUES(revision) >= revision, VALUES(monetary_milli), monetary_milli),
+             cancelled_milli = IF(VALUES(revision) >= revision, VALUES(cancelled_milli), cancelled_milli),
+             revision = GREATEST(revision, VALUES(revision))`,
+          part.flatMap((m) => [m.customerId, m.country, toSqlDateTime(m.firstPurchaseAt), toSqlDateTime(m.lastPurchaseAt), m.frequency, m.monetaryMilli, m.cancelledMilli, revisionOf(m)]),
         );
+        // What is stored now (a locking read: the rows this upsert locked, not an older snapshot).
+        // The event was applied where the stored revision is its own.
+        const rows: (FeatureRow & { revision: number | string })[] = await tx.query(
+          `SELECT ${FEATURE_COLUMNS}, revision FROM customer_features WHERE customer_id IN (${inList(part.length)}) LOCK IN SHARE MODE`,
+          part.map((m) => m.customerId),
+        );
+        const stored = new Map(rows.map((row) => [row.customer_id, row]));
+        for (const m of part) {
+          const row = stored.get(m.customerId);
+          if (row && Number(row.revision) === revisionOf(m)) applied.push(toCustomerMetrics(row));
+        }
       }
+      return applied;
     });
-    return [...latest.values()].map((m) => ({
-      customerId: m.customerId,
-      country: m.country,
-      firstPurchaseAt: m.firstPurchaseAt,
-      lastPurchaseAt: m.lastPurchaseAt,
-      frequency: m.frequency,
-      monetaryMilli: m.monetaryMilli,
-      cancelledMilli: m.cancelledMilli,
-    }));
   }
 
   /** Every customer's features, by customer id (the order a training run reads them in). */

@@ -23,40 +23,62 @@ const toMetrics = (row: DirectoryRow): CustomerMetrics => ({
   cancelledMilli: Number(row.cancelled_milli),
 });
 
-/** The newest event per customer (by occurredAt; on a tie the later one in the batch). */
+/** An event's revision as stored: 0 for an event published before rfm had revisions. */
+const revisionOf = (event: CustomerMetricsChanged): number => event.data.revision ?? 0;
+
+/**
+ * The newest event per customer: the highest revision; between equal revisions (no revision at
+ * all, or a replay) the later occurredAt, on a tie the later one in the batch.
+ */
 function newestPerCustomer(events: readonly CustomerMetricsChanged[]): CustomerMetricsChanged[] {
   const newest = new Map<string, CustomerMetricsChanged>();
   for (const event of events) {
     const seen = newest.get(event.data.customerId);
-    if (!seen || Date.parse(event.occurredAt) >= Date.parse(seen.occurredAt)) newest.set(event.data.customerId, event);
+    const newer =
+      !seen || revisionOf(event) > revisionOf(seen) || (revisionOf(event) === revisionOf(seen) && Date.parse(event.occurredAt) >= Date.parse(seen.occurredAt));
+    if (newer) newest.set(event.data.customerId, event);
   }
   return [...newest.values()];
 }
 
+/**
+ * Whether the event replaces the stored row, in the upsert below (the stored columns unprefixed).
+ * rfm publishes from two lanes, so an older snapshot can arrive after a newer one, and a later
+ * occurredAt does not make it newer: the revision decides, and an event is applied if its
+ * revision is at least the stored one (equal: a replay of the same snapshot). An event without a
+ * revision (0) was published before rfm had revisions, so it is older than any row with one: it
+ * is dropped there (0 < any revision). Between a row and an event both without revision, the
+ * occurredAt rule of before revisions still applies.
+ */
+const APPLIES = 'IF(VALUES(revision) = 0 AND revision = 0, VALUES(changed_at) >= changed_at, VALUES(revision) >= revision)';
+
 /** One multi-row upsert. MariaDB has no `INSERT ... AS new`: the new values are VALUES(column). */
 async function upsert(tx: EntityManager, events: readonly CustomerMetricsChanged[]): Promise<void> {
-  // MariaDB evaluates the assignments left to right, so changed_at must come last: the conditions
-  // before it compare with the stored value.
+  // MariaDB evaluates the assignments left to right, so changed_at and revision must come last:
+  // the conditions before them compare with the stored values. changed_at is the occurredAt of
+  // the event the row comes from.
   await tx.query(
-    `INSERT INTO customer_directory (customer_id, country, first_purchase_at, last_purchase_at, frequency, monetary_milli, cancelled_milli, changed_at)
-     VALUES ${placeholders(events.length, 8)}
+    `INSERT INTO customer_directory (customer_id, country, first_purchase_at, last_purchase_at, frequency, monetary_milli, cancelled_milli, changed_at, revision)
+     VALUES ${placeholders(events.length, 9)}
      ON DUPLICATE KEY UPDATE
-       country = IF(VALUES(changed_at) >= changed_at, VALUES(country), country),
-       first_purchase_at = IF(VALUES(changed_at) >= changed_at, VALUES(first_purchase_at), first_purchase_at),
-       last_purchase_at = IF(VALUES(changed_at) >= changed_at, VALUES(last_purchase_at), last_purchase_at),
-       frequency = IF(VALUES(changed_at) >= changed_at, VALUES(frequency), frequency),
-       monetary_milli = IF(VALUES(changed_at) >= changed_at, VALUES(monetary_milli), monetary_milli),
-       cancelled_milli = IF(VALUES(changed_at) >= changed_at, VALUES(cancelled_milli), cancelled_milli),
-       changed_at = GREATEST(changed_at, VALUES(changed_at))`,
-    events.flatMap(({ data, occurredAt }) => [
-      data.customerId,
-      data.country,
-      toSqlDateTime(data.firstPurchaseAt),
-      toSqlDateTime(data.lastPurchaseAt),
-      data.frequency,
-      data.monetaryMilli,
-      data.cancelledMilli,
-      toSqlDateTime(occurredAt),
+       country = IF(${APPLIES}, VALUES(country), country),
+       first_purchase_at = IF(${APPLIES}, VALUES(first_purchase_at), first_purchase_at),
+       last_purchase_at = IF(${APPLIES}, VALUES(last_purchase_at), last_purchase_at),
+       frequency = IF(${APPLIES}, VALUES(frequency), frequency),
+       monetary_milli = IF(${APPLIES}, VALUES(monetary_milli), monetary_milli),
+       cancelled_milli = IF(${APPLIES}, VALUES(cancelled_milli), cancelled_milli),
+       changed_at = IF(${APPLIES}, VALUES(changed_at), changed_at),
+       revision = GREATEST(revision, VALUES(revision))`,
+    events.flatMap((event) => [
+      event.data.customerId,
+      event.data.country,
+      toSqlDateTime(event.data.firstPurchaseAt),
+      toSqlDateTime(event.data.lastPurchaseAt),
+      event.data.frequency,
+      event.data.monetaryMilli,
+      event.data.cancelledMilli,
+      toSqlDateTime(event.occurredAt),
+      revisionOf(event),
     ]),
   );
 }
@@ -67,7 +89,8 @@ export class CustomerDirectoryRepository {
 
   /**
    * Upserts the customers of a batch of metric changes. Idempotent: a replayed event writes the
-   * values already stored, and an event older than the stored one (by occurredAt) changes nothing.
+   * values already stored, and an event older than the stored one changes nothing (older: a lower
+   * revision, no revision on a row with one, or, both without revision, an earlier occurredAt).
    * A change of an erased customer (arriving after the erasure) is dropped.
    */
   async saveMetrics(events: readonly CustomerMetricsChanged[]): Promise<void> {
