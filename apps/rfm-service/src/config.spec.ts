@@ -23,4 +23,16 @@ describe('rfm loadConfig', () => {
     expect(() => loadConfig({ ...REQUIRED, SEG_RFM_FETCH_MAX_BYTES_PER_PARTITION: '1000' })).toThrow(ConfigError);
     expect(() => loadConfig({ ...REQUIRED, SEG_RFM_FETCH_MAX_BYTES_PER_PARTITION: 'lots' })).toThrow(/SEG_RFM_FETCH_MAX_BYTES_PER_PARTITION/);
   });
+
+  it('reads the live lane with a consumer group of its own: the main group + \'-live\' unless SEG_RFM_LIVE_CONSUMER_GROUP says otherwise', () => {
+    expect(loadConfig(REQUIRED)).toMatchObject({ consumerGroup: 'rfm-service', liveConsumerGroup: 'rfm-service-live' });
+    expect(loadConfig({ ...REQUIRED, SEG_RFM_CONSUMER_GROUP: 'rfm-eu' })).toMatchObject({ consumerGroup: 'rfm-eu', liveConsumerGroup: 'rfm-eu-live' });
+    expect(loadConfig({ ...REQUIRED, SEG_RFM_LIVE_CONSUMER_GROUP: 'rfm-fast-lane' }).liveConsumerGroup).toBe('rfm-fast-lane');
+  });
+
+  it('refuses a live consumer group that is the main group, or empty', () => {
+    expect(() => loadConfig({ ...REQUIRED, SEG_RFM_LIVE_CONSUMER_GROUP: 'rfm-service' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...REQUIRED, SEG_RFM_CONSUMER_GROUP: 'g', SEG_RFM_LIVE_CONSUMER_GROUP: 'g' })).toThrow(/SEG_RFM_LIVE_CONSUMER_GROUP/);
+    expect(() => loadConfig({ ...REQUIRED, SEG_RFM_LIVE_CONSUMER_GROUP: '' })).toThrow(/SEG_RFM_LIVE_CONSUMER_GROUP/);
+  });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadServiceConfig, type ServiceSettings } from '@seg/platform-config';
+import { ConfigError, loadServiceConfig, type ServiceSettings } from '@seg/platform-config';
 
 export interface RfmConfig extends ServiceSettings {
   /**
@@ -16,6 +16,13 @@ export interface RfmConfig extends ServiceSettings {
    * service more CPU (bench/PIPELINE.md): one by default.
    */
   readonly concurrency: number;
+  /**
+   * The consumer group of the live lane: lines of live input (the recordTransactions mutation, the
+   * shop's stream) on their own topic, read by a second consumer so that they never wait behind
+   * an import's batches, which the main group (`consumerGroup`) reads with the v1 lines and
+   * erasures. It must differ from the main group. Default: the main group's name + '-live'.
+   */
+  readonly liveConsumerGroup: string;
 }
 
 /** Parses the rfm service's environment once; throws a ConfigError naming every bad variable. */
@@ -23,12 +30,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
   const config = loadServiceConfig('rfm', env, {
     SEG_RFM_FETCH_MAX_BYTES_PER_PARTITION: z.coerce.number().int().min(64 * 1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
     SEG_RFM_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(32).default(1),
+    SEG_RFM_LIVE_CONSUMER_GROUP: z.string().min(1).optional(),
   });
   const perPartition = config.env.SEG_RFM_FETCH_MAX_BYTES_PER_PARTITION;
+  const liveConsumerGroup = config.env.SEG_RFM_LIVE_CONSUMER_GROUP ?? `${config.consumerGroup}-live`;
+  // One group for both would make the two consumers members with different subscriptions.
+  if (liveConsumerGroup === config.consumerGroup) {
+    throw new ConfigError(`invalid configuration:\n  SEG_RFM_LIVE_CONSUMER_GROUP: must differ from SEG_RFM_CONSUMER_GROUP (both are ${JSON.stringify(liveConsumerGroup)})`);
+  }
   return {
     ...config,
     // Room for four partitions' batches per fetch (kafkajs' default total is 10 MiB).
     fetch: { maxBytesPerPartition: perPartition, maxBytes: Math.max(10 * 1024 * 1024, 4 * perPartition) },
     concurrency: config.env.SEG_RFM_PARTITIONS_CONCURRENTLY,
+    liveConsumerGroup,
   };
 }

@@ -1,15 +1,15 @@
-import { CustomerErasureRequestedV1, TransactionLineRecordedV1, TransactionLineRecordedV2, upcastTransactionLineV1, type TransactionLinesRecorded } from '@seg/contracts-events';
-import type { HandlerContext } from '@seg/platform-kafka';
+import type { CustomerErasureRequested, TransactionLinesRecorded } from '@seg/contracts-events';
 import { SnapshotCache } from '@seg/domain-rfm';
 import { counter, createLogger, createMetricsRegistry, runService, type RunningService } from '@seg/platform-observability';
 import { connectAndMigrate, createDataSource, databaseReadiness } from '@seg/platform-persistence';
-import { consumerReadiness, prepareKafka, runConsumer } from '@seg/platform-kafka';
+import { prepareKafka } from '@seg/platform-kafka';
 import { combineReadiness, serveSubgraph } from '@seg/platform-subgraph';
 import { loadConfig } from './config';
 import { migrations } from './migrations';
 import { recordLines } from './application/record-lines';
 import { RfmRepository } from './adapters/persistence/rfm.repository';
 import { createMetricsPublisher } from './adapters/kafka/metrics-publisher';
+import { runRfmConsumers, type BatchContext } from './adapters/kafka/line-consumers';
 import { rfmSubgraph } from './adapters/graphql/schema';
 import { rfmResolvers } from './adapters/graphql/resolvers';
 
@@ -37,7 +37,7 @@ async function main(): Promise<RunningService> {
   );
   const publishMetrics = createMetricsPublisher(producer, config.kafka.topicPrefix);
 
-  const handleLines = async (events: readonly TransactionLinesRecorded[], context: Pick<HandlerContext<string, number, unknown>, 'logger'>): Promise<void> => {
+  const handleLines = async (events: readonly TransactionLinesRecorded[], context: BatchContext): Promise<void> => {
     const { lines, customers } = await recordLines(events, {
       recordLines: (batch) => repository.recordLines(batch),
       latestPurchase: () => repository.latestPurchase(),
@@ -48,40 +48,38 @@ async function main(): Promise<RunningService> {
     context.logger.debug({ events: events.length, lines, customers }, 'recorded lines');
   };
 
-  const consumer = await runConsumer({
+  // GDPR art. 17: the customers' lines and metrics go; their later lines are dropped, so nothing
+  // more is published for them.
+  const eraseCustomers = async (events: readonly CustomerErasureRequested[], context: BatchContext): Promise<void> => {
+    const deleted = await repository.eraseCustomers(events.map((event) => event.data.customerId));
+    context.logger.info({ erasures: events.length, ...deleted }, 'erased customers');
+  };
+
+  // Two lanes, each a consumer group of its own with the same handler: imports (and v1 lines,
+  // erasures) on one, live input on the other, so that a live line never waits behind an import's
+  // batches.
+  const consumers = await runRfmConsumers({
     kafka,
-    groupId: config.consumerGroup,
     producer,
     logger,
     settings: config.kafka,
+    groups: { main: config.consumerGroup, live: config.liveConsumerGroup },
     signal: shutdown.signal,
     metrics: metricsRegistry,
     fetch: config.fetch,
     concurrency: config.concurrency,
-    handlers: [
-      { contract: TransactionLineRecordedV2, handle: (events, context) => handleLines(events, context) },
-      // Lines published before v2 (still on the topic, or from an older ingest) read as v2 events of one line.
-      { contract: TransactionLineRecordedV1, handle: (events, context) => handleLines(events.map(upcastTransactionLineV1), context) },
-      {
-        // GDPR art. 17: the customers' lines and metrics go; their later lines are dropped, so
-        // nothing more is published for them.
-        contract: CustomerErasureRequestedV1,
-        handle: async (events, context) => {
-          const deleted = await repository.eraseCustomers(events.map((event) => event.data.customerId));
-          context.logger.info({ erasures: events.length, ...deleted }, 'erased customers');
-        },
-      },
-    ],
+    handleLines,
+    eraseCustomers,
   });
 
   const snapshots = new SnapshotCache(() => repository.fingerprint(), () => repository.allMetrics());
-  const http = await serveSubgraph({ settings: config, descriptor: rfmSubgraph, resolvers: rfmResolvers(snapshots), readiness: async () => combineReadiness(await databaseReadiness(db), consumerReadiness(consumer)), metrics: metricsRegistry, logger });
+  const http = await serveSubgraph({ settings: config, descriptor: rfmSubgraph, resolvers: rfmResolvers(snapshots), readiness: async () => combineReadiness(await databaseReadiness(db), consumers.readiness()), metrics: metricsRegistry, logger });
 
   return {
     async close() {
       shutdown.abort();
       await http.close();
-      await consumer.disconnect();
+      await consumers.disconnect();
       await producer.disconnect();
       await db.destroy();
     },

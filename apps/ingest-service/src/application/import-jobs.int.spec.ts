@@ -188,6 +188,9 @@ describe('ImportJobs with the real adapters (MariaDB + Kafka)', () => {
     );
     expect(messages).toBeLessThan(expected.length);
     expect(await publishedCount()).toBe(messages);
+    // An import's lines keep to the import lane: nothing on the live lane.
+    const liveTopic = settings.topicPrefix + TOPICS.liveTransactionLineV2.name;
+    expect((await admin.fetchTopicOffsets(liveTopic)).reduce((sum, partition) => sum + Number(partition.high), 0)).toBe(0);
 
     // The customer directory: first and last seen over the customer's accepted lines.
     const first = expected[0]!.line;

@@ -2,19 +2,28 @@ import type { CustomerMetrics } from '@seg/domain-rfm';
 import { analysisDate } from '@seg/domain-rfm';
 import { linesOf, type TransactionLineData, type TransactionLinesRecorded } from '@seg/contracts-events';
 
+/**
+ * A customer's metrics as a batch left them, with their revision: how many batches changed the
+ * customer's aggregates (1 after the first; a batch that adds nothing leaves it as it was).
+ */
+export interface RecordedMetrics extends CustomerMetrics {
+  readonly revision: number;
+}
+
 export interface RecordLinesPorts {
   /** Stores lines idempotently and returns the touched customers' metrics, in one transaction. */
-  recordLines(lines: readonly TransactionLineData[]): Promise<CustomerMetrics[]>;
+  recordLines(lines: readonly TransactionLineData[]): Promise<RecordedMetrics[]>;
   latestPurchase(): Promise<string | null>;
   /** Publishes the changed metrics; called after the transaction has committed. */
-  publishMetrics(metrics: readonly CustomerMetrics[], asOf: string, correlationId: string): Promise<void>;
+  publishMetrics(metrics: readonly RecordedMetrics[], asOf: string, correlationId: string): Promise<void>;
 }
 
 /**
  * Handles a batch of transaction-line events (each one customer's lines): store the new lines, add them to the touched
  * customers' aggregates, then publish those customers' metrics. Replays are harmless: a stored
- * line changes nothing, and the touched customers' metrics are published again (a replay may
- * follow a crash between the commit and the publication).
+ * line changes nothing, and the touched customers' metrics are published again, with the same
+ * revision (a replay may follow a crash between the commit and the publication). The import and
+ * live lanes call this at once, each with its own batches.
  */
 export async function recordLines(events: readonly TransactionLinesRecorded[], ports: RecordLinesPorts): Promise<{ lines: number; customers: number }> {
   const lines = linesOf(events);

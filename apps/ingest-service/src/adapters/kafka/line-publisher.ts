@@ -1,13 +1,17 @@
 import type { Producer } from 'kafkajs';
-import { TransactionLineRecordedV2, transactionLineEvents } from '@seg/contracts-events';
+import { transactionLineContractOf, transactionLineEvents } from '@seg/contracts-events';
 import { publish } from '@seg/platform-kafka';
 import type { AttributedLine } from '../../application/import-lines';
 
 /**
  * Publishes accepted lines, one event per customer of the batch (keyed by customer); the
- * correlation id is the import job's id for files, the caller's otherwise.
+ * correlation id is the import job's id for files, the caller's otherwise. Lines of CSV imports go
+ * on the import lane (TransactionLineRecordedV2), live input ('api': recordTransactions, 'stream':
+ * the shop's raw-transaction topic) on a lane of its own (LiveTransactionLineRecordedV2), so that
+ * a live line is never queued behind an import's batches.
  */
 export function createLinePublisher(producer: Producer, topicPrefix: string, source: 'csv' | 'api' | 'stream') {
+  const contract = transactionLineContractOf(source);
   return async (jobId: string, lines: readonly AttributedLine[]): Promise<void> => {
     // File lines keep their line numbers; API and stream lines have none.
     const events = transactionLineEvents(
@@ -15,6 +19,6 @@ export function createLinePublisher(producer: Producer, topicPrefix: string, sou
       { kind: source, importJobId: source === 'csv' ? jobId : null },
       { correlationId: jobId, producer: 'ingest-service' },
     );
-    await publish(producer, TransactionLineRecordedV2, events.map((event) => ({ key: event.data.customerId, event })), topicPrefix);
+    await publish(producer, contract, events.map((event) => ({ key: event.data.customerId, event })), topicPrefix);
   };
 }

@@ -15,6 +15,7 @@ import { connectAndMigrate, createDataSource, LoadDataRefusedError, toIsoSeconds
 import { createTestDatabase, WORKSPACE_ROOT, type TestDatabase } from '@seg/testing';
 import { migrations } from '../../migrations';
 import { RfmRepository } from './rfm.repository';
+import { withoutRevision } from '../../testing/metrics';
 
 let stock = 0;
 const line = (customerId: string, invoiceNo: string, invoiceDate: string, quantity: number, unitPriceMilli: number, country: string): TransactionLineData => ({
@@ -95,7 +96,7 @@ const rowOf = (l: TransactionLineData): StoredLine => ({
 });
 const byLineId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 const byCustomer = (a: CustomerMetrics, b: CustomerMetrics): number => (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0);
-const sorted = (metrics: readonly CustomerMetrics[]): CustomerMetrics[] => [...metrics].sort(byCustomer);
+const sorted = (metrics: readonly CustomerMetrics[]): CustomerMetrics[] => metrics.map(withoutRevision).sort(byCustomer);
 const distinct = (lines: readonly TransactionLineData[]): TransactionLineData[] => [...new Map(lines.map((l) => [l.lineId, l])).values()];
 
 describe('RfmRepository, lines by LOAD DATA LOCAL INFILE (real MariaDB)', () => {

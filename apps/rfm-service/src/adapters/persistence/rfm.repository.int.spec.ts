@@ -10,11 +10,12 @@ import { createTestDatabase, type TestDatabase } from '@seg/testing';
 import { migrations } from '../../migrations';
 import { RfmRepository } from './rfm.repository';
 import { sampleLines } from '../../testing/sample-lines';
+import { withoutRevision } from '../../testing/metrics';
 
 
 
 const byId = (a: CustomerMetrics, b: CustomerMetrics): number => (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0);
-const sorted = (metrics: readonly CustomerMetrics[]): CustomerMetrics[] => [...metrics].sort(byId);
+const sorted = (metrics: readonly CustomerMetrics[]): CustomerMetrics[] => metrics.map(withoutRevision).sort(byId);
 
 describe('RfmRepository (real MariaDB)', () => {
   const logger = createLogger('rfm-repository-int-spec', 'silent');

@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { classifyLine, lineAmountMilli } from '@seg/domain-transactions';
 import type { CustomerMetrics } from '@seg/domain-rfm';
 import type { TransactionLineData } from '@seg/contracts-events';
+import type { RecordedMetrics } from '../../application/record-lines';
 import {
   chunk,
   deleteCustomerRows,
@@ -46,9 +47,21 @@ const toMetrics = (row: MetricsRow): CustomerMetrics => ({
   cancelledMilli: Number(row.cancelled_milli),
 });
 
-/** Driver errors that mean a concurrent writer got to the same rows first: the batch is tried again. */
-const CONCURRENT_WRITE = new Set(['ER_DUP_ENTRY', 'ER_LOCK_DEADLOCK']);
-const ATTEMPTS = 3;
+const METRICS_COLUMNS = 'customer_id, country, first_purchase_at, last_purchase_at, frequency, monetary_milli, cancelled_milli';
+
+/**
+ * Driver errors that mean a concurrent writer holds or changed the same rows: the batch is tried
+ * again. Concurrent writers of one customer are the import and live lanes of a process (each
+ * customer's lines of both lanes go to the same partition number of two topics, read by two
+ * consumers at once) and replicas during a rebalance. A duplicate line (its plain INSERT), a
+ * deadlock and a lock wait timeout (both roll back; MariaDB undoes only the statement after a
+ * timeout, the transaction is rolled back here), and, with innodb_snapshot_isolation (MariaDB
+ * 11.6+), a row changed since the transaction's snapshot.
+ */
+const CONCURRENT_WRITE = new Set(['ER_DUP_ENTRY', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'ER_CHECKREAD']);
+const ATTEMPTS = 5;
+/** Before attempt n (from 2), a random pause of up to (n - 1) x this: two lanes that deadlocked do not meet again in step. */
+const RETRY_JITTER_MS = 20;
 
 const codeOf = (error: unknown): string => String((error as { code?: unknown }).code);
 const isConcurrentWrite = (error: unknown): boolean => CONCURRENT_WRITE.has(codeOf(error));
@@ -70,9 +83,9 @@ const lineRow = (line: TransactionLineData): string =>
  * Aggregates are kept incrementally: a batch stores its lines not stored before and adds only
  * those to its customers' aggregates (customer-deltas.ts), so a batch costs about the same however
  * long its customers' history. A line counts only where this transaction's insert put it in the
- * table: when a concurrent writer (another replica, during a rebalance) stored one of the lines
- * meanwhile, it is skipped, or the plain INSERT fails instead of counting the line twice, the
- * transaction rolls back and the batch is tried again, its lines no longer new.
+ * table: when a concurrent writer (the other lane, or another replica during a rebalance) stored
+ * one of the lines meanwhile, it is skipped, or the plain INSERT fails instead of counting the
+ * line twice, the transaction rolls back and the batch is tried again, its lines no longer new.
  *
  * Lines go in by `LOAD DATA LOCAL INFILE` from a buffer in memory (loadDataLocal in
  * @seg/platform-persistence), which costs both sides less than a multi-row INSERT of the same
@@ -97,11 +110,13 @@ export class RfmRepository {
    * Stores a batch of lines (a line seen before changes nothing: its id is the primary key) and
    * adds the new ones to their customers' aggregates, in one transaction. Returns the metrics of
    * every customer the batch touched that has a purchase, after the change, whether or not it
-   * changed: a batch replayed after a crash between the commit and the publication publishes them
-   * again. Lines of erased customers are dropped (they can arrive after the erasure: in flight, or
-   * replayed), so nothing is published for them.
+   * changed, with their revision: a batch replayed after a crash between the commit and the
+   * publication publishes them again, with the same revision. Lines of erased customers are
+   * dropped (they can arrive after the erasure: in flight, or replayed), so nothing is published
+   * for them. A concurrent writer of the same customers (the other lane, another replica) can make
+   * the transaction fail; it is then tried again, a few times, after a short random pause.
    */
-  async recordLines(batch: readonly TransactionLineData[]): Promise<CustomerMetrics[]> {
+  async recordLines(batch: readonly TransactionLineData[]): Promise<RecordedMetrics[]> {
     for (let attempt = 1; ; attempt++) {
       try {
         // Repeatable read (the InnoDB default, stated here because the locking reads rely on it).
@@ -109,11 +124,12 @@ export class RfmRepository {
       } catch (error) {
         if (attempt >= ATTEMPTS || !isConcurrentWrite(error)) throw error;
         this.onRetry(codeOf(error));
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * attempt * RETRY_JITTER_MS));
       }
     }
   }
 
-  private async recordLinesIn(tx: EntityManager, batch: readonly TransactionLineData[]): Promise<CustomerMetrics[]> {
+  private async recordLinesIn(tx: EntityManager, batch: readonly TransactionLineData[]): Promise<RecordedMetrics[]> {
     const erased = await erasedAmong(tx, batch.map((line) => line.customerId));
     const lines = erased.size === 0 ? batch : batch.filter((line) => !erased.has(line.customerId));
     const customers = [...new Set(lines.map((line) => line.customerId))];
@@ -192,7 +208,10 @@ export class RfmRepository {
    * country merge with the stored row (an upsert: a first purchase creates it). Frequency and the
    * cancelled amount are then counted again from the customer's purchase invoices and cancellation
    * lines, a few index entries each: that counts an invoice once however many batches bring its
-   * lines, and takes in cancellations stored before the customer's first purchase.
+   * lines, and takes in cancellations stored before the customer's first purchase. Every changed
+   * customer with a row goes through that UPDATE exactly once per batch (the customers are
+   * distinct), so it is where the revision goes up by one: a first purchase's upsert creates the
+   * row at 0, the UPDATE makes it 1. A batch with nothing new (a replay) does not get here.
    */
   private async addToAggregates(tx: EntityManager, deltas: ReadonlyMap<string, CustomerDelta>): Promise<void> {
     const changed = [...deltas.values()].filter((delta) => delta.lastPurchaseAt !== null || delta.cancelledMilli !== 0);
@@ -225,7 +244,8 @@ export class RfmRepository {
       await tx.query(
         `UPDATE customer_metrics m
             SET m.frequency = (SELECT COUNT(*) FROM customer_purchase_invoices i WHERE i.customer_id = m.customer_id),
-                m.cancelled_milli = (SELECT COALESCE(-SUM(c.amount_milli), 0) FROM transaction_lines c WHERE c.customer_id = m.customer_id AND c.kind = 'cancellation')
+                m.cancelled_milli = (SELECT COALESCE(-SUM(c.amount_milli), 0) FROM transaction_lines c WHERE c.customer_id = m.customer_id AND c.kind = 'cancellation'),
+                m.revision = m.revision + 1
           WHERE m.customer_id IN (${inList(part.length)})`,
         part.map((delta) => delta.customerId),
       );
@@ -249,23 +269,21 @@ export class RfmRepository {
     });
   }
 
-  private async metricsOf(tx: EntityManager, customers: readonly string[]): Promise<CustomerMetrics[]> {
-    const result: CustomerMetrics[] = [];
+  /** The customers' metrics with their revision, as this transaction left them (customers without a row are left out). */
+  private async metricsOf(tx: EntityManager, customers: readonly string[]): Promise<RecordedMetrics[]> {
+    const result: RecordedMetrics[] = [];
     for (const part of chunk(customers, 1_000)) {
-      const rows: MetricsRow[] = await tx.query(
-        `SELECT customer_id, country, first_purchase_at, last_purchase_at, frequency, monetary_milli, cancelled_milli
-           FROM customer_metrics WHERE customer_id IN (${inList(part.length)})`,
+      const rows: (MetricsRow & { revision: number | string })[] = await tx.query(
+        `SELECT ${METRICS_COLUMNS}, revision FROM customer_metrics WHERE customer_id IN (${inList(part.length)})`,
         part,
       );
-      result.push(...rows.map(toMetrics));
+      for (const row of rows) result.push({ ...toMetrics(row), revision: Number(row.revision) });
     }
     return result;
   }
 
   async allMetrics(): Promise<CustomerMetrics[]> {
-    const rows: MetricsRow[] = await this.db.query(
-      'SELECT customer_id, country, first_purchase_at, last_purchase_at, frequency, monetary_milli, cancelled_milli FROM customer_metrics',
-    );
+    const rows: MetricsRow[] = await this.db.query(`SELECT ${METRICS_COLUMNS} FROM customer_metrics`);
     return rows.map(toMetrics);
   }
 
