@@ -6,9 +6,13 @@ export interface RfmConfig extends ServiceSettings {
    * Fetch sizes of the lines consumer, in bytes. A batch of one partition's lines is one database
    * transaction, whose cost is partly fixed (round trips, the commit's flush): bigger batches
    * store more lines per second while a backlog drains (about 5,000 lines of ~750 bytes with the
-   * default 4 MiB, against 1,400 with kafkajs' 1 MiB; see bench/rfm-write.ts).
+   * default 4 MiB, against 1,400 with kafkajs' 1 MiB; see bench/rfm-write.ts). While the
+   * service keeps up with an import, the import lane's fetch waits for `minBytes`
+   * (SEG_RFM_FETCH_MIN_BYTES) or `maxWaitTimeInMs` (SEG_RFM_FETCH_MAX_WAIT_MS), whichever comes
+   * first, so that its batches do not shrink to a few hundred lines each; the live lane answers at
+   * once.
    */
-  readonly fetch: { readonly maxBytesPerPartition: number; readonly maxBytes: number };
+  readonly fetch: { readonly maxBytesPerPartition: number; readonly maxBytes: number; readonly minBytes: number; readonly maxWaitTimeInMs: number };
   /**
    * Batches of lines handled at once, each of another partition (so of other customers). Two
    * drain a backlog faster on two CPUs (bench/rfm-write.ts --concurrency 2: 1.2-1.45x), but when
@@ -31,6 +35,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
     SEG_RFM_FETCH_MAX_BYTES_PER_PARTITION: z.coerce.number().int().min(64 * 1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
     SEG_RFM_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(32).default(1),
     SEG_RFM_LIVE_CONSUMER_GROUP: z.string().min(1).optional(),
+    SEG_RFM_FETCH_MIN_BYTES: z.coerce.number().int().min(1).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+    SEG_RFM_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(0).max(5_000).default(200),
   });
   const perPartition = config.env.SEG_RFM_FETCH_MAX_BYTES_PER_PARTITION;
   const liveConsumerGroup = config.env.SEG_RFM_LIVE_CONSUMER_GROUP ?? `${config.consumerGroup}-live`;
@@ -41,7 +47,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
   return {
     ...config,
     // Room for four partitions' batches per fetch (kafkajs' default total is 10 MiB).
-    fetch: { maxBytesPerPartition: perPartition, maxBytes: Math.max(10 * 1024 * 1024, 4 * perPartition) },
+    fetch: {
+      maxBytesPerPartition: perPartition,
+      maxBytes: Math.max(10 * 1024 * 1024, 4 * perPartition),
+      minBytes: config.env.SEG_RFM_FETCH_MIN_BYTES,
+      maxWaitTimeInMs: config.env.SEG_RFM_FETCH_MAX_WAIT_MS,
+    },
     concurrency: config.env.SEG_RFM_PARTITIONS_CONCURRENTLY,
     liveConsumerGroup,
   };

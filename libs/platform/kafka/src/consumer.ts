@@ -58,6 +58,14 @@ export interface ConsumerOptions {
 export interface FetchSizes {
   readonly maxBytesPerPartition?: number;
   readonly maxBytes?: number;
+  /**
+   * The broker answers a fetch once it has this many bytes, or after `maxWaitTimeInMs`. kafkajs'
+   * default, 1 byte, answers at once: a consumer that keeps up with a fast producer then gets one
+   * small batch after another, each with its transaction and commit. A bulk lane may ask for more
+   * and wait a little; a lane whose latency matters keeps the default.
+   */
+  readonly minBytes?: number;
+  readonly maxWaitTimeInMs?: number;
 }
 
 /**
