@@ -35,6 +35,8 @@
 // measured from its own start, which shows what each can do without the other competing for the
 // CPUs; the end-to-end row includes the gap.
 // --env NAME=VALUE (repeatable) adds to the apps' environment, e.g. --env SEG_INGEST_BATCH_SIZE=1000.
+// The apps run with the clustering service's shipped quiet period before automatic training
+// (SEG_TRAIN_QUIET_MS=3000), not the end-to-end tests' 500 ms; --env SEG_TRAIN_QUIET_MS=500 for that.
 // --cpu-prof DIR profiles the apps (a preloaded node:inspector script, since Node refuses
 // --cpu-prof in NODE_OPTIONS; one DIR/<pid>.cpuprofile per app, written when the platform stops)
 // and prints each app's self time by origin and its top functions. Profiling slows the apps
@@ -57,6 +59,8 @@ import { graphql, startPlatform, type AppName, type RunningPlatform } from '../a
 export const ROOT = resolve(__dirname, '..');
 export const SAMPLE = join(ROOT, 'data', 'sample', 'online_retail_2010-12_2011-02.csv.gz');
 const FULL = resolve(ROOT, '..', 'shared', 'data', 'online_retail', 'online_retail.csv.gz');
+/** The clustering service's default SEG_TRAIN_QUIET_MS (apps/clustering-service/src/config.ts). */
+const SHIPPED_TRAIN_QUIET_MS = 3_000;
 export const APPS: readonly AppName[] = ['ingest-service', 'rfm-service', 'clustering-service', 'profiling-service', 'gateway'];
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -448,7 +452,10 @@ async function main(): Promise<void> {
   const fileLines = countDataLines(options.file);
   log(`file ${options.file} (${fileLines} data lines); ${machineBefore}`);
 
-  const extraEnv: Record<string, string> = { ...options.env };
+  // The platform as shipped: the clustering service's default quiet period before an automatic
+  // training run (SEG_TRAIN_QUIET_MS in apps/clustering-service/src/config.ts), not the 500 ms the
+  // end-to-end tests start it with. --env SEG_TRAIN_QUIET_MS=500 gives section 4's setting.
+  const extraEnv: Record<string, string> = { SEG_TRAIN_QUIET_MS: String(SHIPPED_TRAIN_QUIET_MS), ...options.env };
   let preloadDir: string | undefined;
   if (options.cpuProf) {
     // Node refuses --cpu-prof in NODE_OPTIONS, and startPlatform starts the apps with its own
@@ -590,7 +597,7 @@ async function main(): Promise<void> {
   console.log('== the platform as a pipeline: CSV backfill to queryable segments ==');
   console.log(`file: ${options.file}`);
   console.log(`machine: ${machineBefore} before, ${machineAfterPipeline} after the pipeline, ${machine()} at the end; node ${process.version}`);
-  if (Object.keys(options.env).length > 0) console.log(`apps' environment: ${Object.entries(options.env).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  console.log(`apps' environment: SEG_TRAIN_QUIET_MS=${SHIPPED_TRAIN_QUIET_MS} (the shipped default)${Object.keys(options.env).length > 0 ? `, then ${Object.entries(options.env).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}`);
   console.log(`poll: every ${options.pollMs} ms (COUNT(*) on the services' tables; segments once a second after the import)${options.cpuProf ? '; apps under --cpu-prof (slower)' : ''}`);
   if (failure) {
     const message = failure instanceof Error ? failure.message : String(failure);
