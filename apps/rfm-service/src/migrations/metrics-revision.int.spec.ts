@@ -27,7 +27,7 @@ describe('migration MetricsRevision1765100000000 (real MariaDB)', () => {
 
   it('gives existing rows revision 1, new rows 0 by default, and batches raise them from there', async () => {
     const previous = migrations.findIndex((m) => m.name === 'MetricsRevision1765100000000');
-    expect(previous).toBe(migrations.length - 1);
+    expect(previous).toBeGreaterThan(0);
     // The schema before the migration, with lines, invoices and aggregates as the write path left them.
     const old = await connectAndMigrate(createDataSource({ settings: database.settings, entities: [], migrations: migrations.slice(0, previous) }), logger);
     const customers = aggregateCustomers(before).customers;

@@ -1,0 +1,33 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Customer ids compare exactly (utf8mb4_bin), as in the code (the directory and segment members
+ * are read into maps and sets keyed by customer id): ids are any string (shop ids, emails...), and
+ * under the tables' utf8mb4_unicode_ci 'abc' and 'ABC', or 'Ä1' and 'A1', were one directory row
+ * and one segment row, and erasing one customer deleted the other's rows. Type, length and
+ * nullability stay; the primary keys are rebuilt with their tables (MariaDB copies a table to
+ * change the collation of an indexed column, blocking writes meanwhile).
+ *
+ * Back to utf8mb4_unicode_ci only while no two stored ids are equal under it: otherwise `down`
+ * refuses, before changing anything, instead of merging customers.
+ */
+export class CustomerIdsBinary1765200000000 implements MigrationInterface {
+  readonly name = 'CustomerIdsBinary1765200000000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query('ALTER TABLE customer_directory MODIFY customer_id VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL');
+    await runner.query('ALTER TABLE customer_segments MODIFY customer_id VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL');
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    for (const table of ['customer_directory', 'customer_segments']) {
+      const rows: { n: number | string }[] = await runner.query(
+        `SELECT COUNT(*) AS n FROM (SELECT 1 FROM ${table} GROUP BY customer_id COLLATE utf8mb4_unicode_ci HAVING COUNT(*) > 1) AS merged`,
+      );
+      const merged = Number(rows[0]?.n ?? 0);
+      if (merged > 0) throw new Error(`cannot revert ${this.name}: ${merged} customer ids in ${table} differ only by case or accents, and utf8mb4_unicode_ci would merge them`);
+    }
+    await runner.query('ALTER TABLE customer_segments MODIFY customer_id VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NOT NULL');
+    await runner.query('ALTER TABLE customer_directory MODIFY customer_id VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NOT NULL');
+  }
+}
