@@ -118,6 +118,12 @@ describe('parseSourceDate', () => {
       expect(parseSourceDate(text)).toBeNull();
     },
   );
+
+  it('answers each text for itself when the same texts come again, in any order (it remembers the last one)', () => {
+    const texts = ['2010-12-01 08:26:00', '2010-12-01 08:26:00', 'yesterday', '2010-12-01 08:26:00', '12/1/2010 9:01', 'yesterday', 'yesterday', '2011-02-28 10:00'];
+    const expected = ['2010-12-01T08:26:00Z', '2010-12-01T08:26:00Z', null, '2010-12-01T08:26:00Z', '2010-12-01T09:01:00Z', null, null, '2011-02-28T10:00:00Z'];
+    expect(texts.map((text) => parseSourceDate(text))).toEqual(expected);
+  });
 });
 
 describe('normaliseCustomerId', () => {
