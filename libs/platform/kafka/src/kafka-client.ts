@@ -53,8 +53,21 @@ export async function ensureTopics(admin: Admin, topics: readonly TopicSpec[], t
 }
 
 /**
+ * Resolves once every partition of the topics has a leader; throws naming those that do not yet.
+ * A topic that another service has just created exists before its partitions have leaders, and a
+ * consumer subscribing to it meanwhile fails ("This server does not host this topic-partition").
+ */
+export async function assertTopicsReady(admin: Admin, topics: readonly string[]): Promise<void> {
+  const { topics: found } = await admin.fetchTopicMetadata({ topics: [...topics] });
+  const ready = new Set(found.filter((topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0 && p.partitionErrorCode === 0)).map((topic) => topic.name));
+  const waiting = topics.filter((topic) => !ready.has(topic));
+  if (waiting.length > 0) throw new Error(`topics without a leader yet: ${waiting.join(', ')}`);
+}
+
+/**
  * Everything a service needs from Kafka at start: a client, the platform's topics (created if
- * missing, so a fresh broker works) and a connected producer. Waits for the broker with backoff.
+ * missing, so a fresh broker works, and ready: every partition with a leader) and a connected
+ * producer. Waits for the broker with backoff.
  */
 export async function prepareKafka(settings: KafkaSettings, logger: Logger, signal?: AbortSignal, metrics?: MetricsRegistry): Promise<{ kafka: Kafka; producer: Producer }> {
   const kafka = createKafka(settings, logger);
@@ -65,6 +78,8 @@ export async function prepareKafka(settings: KafkaSettings, logger: Logger, sign
       await admin.connect();
       try {
         await ensureTopics(admin, ALL_TOPICS, settings.topicPrefix);
+        // Created here with their leaders, or by another service a moment ago, maybe without.
+        await assertTopicsReady(admin, ALL_TOPICS.map((topic) => settings.topicPrefix + topic.name));
       } finally {
         await admin.disconnect();
       }

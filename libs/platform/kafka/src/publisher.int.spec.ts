@@ -3,7 +3,7 @@
 import { testKafkaSettings } from '@seg/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { ALL_TOPICS, TransactionLineRecordedV1 } from '@seg/contracts-events';
-import { ensureTopics } from './kafka-client';
+import { assertTopicsReady, ensureTopics } from './kafka-client';
 import { publish } from './publisher';
 
 describe('publish (real Kafka)', () => {
@@ -22,6 +22,14 @@ describe('publish (real Kafka)', () => {
     await producer.disconnect();
     await admin.deleteTopics({ topics: ALL_TOPICS.map((t) => settings.topicPrefix + t.name) }).catch(() => undefined);
     await admin.disconnect();
+  });
+
+  it('tells when the platform\'s topics are ready (every partition has a leader), and names a topic that is not', async () => {
+    const names = ALL_TOPICS.map((t) => settings.topicPrefix + t.name);
+    await expect(assertTopicsReady(admin, names)).resolves.toBeUndefined();
+    const missing = `${settings.topicPrefix}not-created-by-anyone`;
+    // Unknown to the broker (kafkajs may answer with its own error for it): never ready.
+    await expect(assertTopicsReady(admin, [...names, missing])).rejects.toThrow(/topic/);
   });
 
   it('splits a large batch so that no partition receives more than the broker accepts at once', async () => {
