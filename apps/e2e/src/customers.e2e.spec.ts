@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { roundMilliToCents } from '@seg/domain-transactions';
 import { buildSnapshot, RFM_SEGMENT_NAMES, type CustomerMetrics } from '@seg/domain-rfm';
 import { WORKSPACE_ROOT, waitFor } from '@seg/testing';
-import { graphql, startPlatform, type GraphQLResponse, type RunningPlatform } from './platform';
+import { graphql, startPlatform, waitForEveryoneSegmented, type GraphQLResponse, type RunningPlatform } from './platform';
 import { expectedFromCsv } from './expected';
 
 // The paginated customer lists of the profiling subgraph, through the gateway with the viewer key,
@@ -78,6 +78,7 @@ describe('customer lists through the gateway', () => {
     });
     // Segments come with the model event, each customer's assignment with its own event, and the
     // customer directory with the metrics events: wait until all three have arrived in profiling.
+    await waitForEveryoneSegmented(platform, expected.customers.length);
     await waitFor(
       'every customer to be in a segment',
       async () => {

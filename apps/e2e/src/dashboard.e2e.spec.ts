@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startServiceProcess, waitFor, WORKSPACE_ROOT, type ServiceProcess } from '@seg/testing';
-import { graphql, startPlatform, type RunningPlatform } from './platform';
+import { expectedFromCsv } from './expected';
+import { graphql, startPlatform, waitForEveryoneSegmented, type RunningPlatform } from './platform';
 
 // The built dashboard (dist/apps/dashboard) in Debian's Chromium, driven by playwright-core (which
 // never downloads a browser: tools/infra/chromium.sh installs /usr/bin/chromium), against the
@@ -46,6 +47,7 @@ describe('the marketing dashboard in a browser', () => {
     writeFileSync(file, `${lines.join('\n')}\n`);
     const started = await api<{ startImport: { job: { id: string } | null } }>(keys.admin, 'mutation($p: String!) { startImport(path: $p) { job { id } } }', { p: file });
     expect(started.data?.startImport.job?.id).toBeDefined();
+    await waitForEveryoneSegmented(platform, expectedFromCsv(`${lines.join('\n')}\n`).customers.length);
     let last: unknown;
     segments = await waitFor(
       'every customer to be segmented',

@@ -8,7 +8,7 @@ import { createConnection, type Connection } from 'mysql2/promise';
 import { RawTransactionSubmittedV1 } from '@seg/contracts-events';
 import type { DatabaseSettings } from '@seg/platform-config';
 import { WORKSPACE_ROOT, waitFor, type ServiceName } from '@seg/testing';
-import { graphql, startPlatform, type RunningPlatform } from './platform';
+import { graphql, startPlatform, waitForEveryoneSegmented, type RunningPlatform } from './platform';
 import { expectedFromCsv } from './expected';
 
 // Erasing a customer (GDPR art. 17) through the gateway, over the first 6,000 lines of the bundled
@@ -129,6 +129,7 @@ describe('erasing a customer (GDPR art. 17) through the gateway', () => {
     expect(customerRows).toBeGreaterThan(10);
     const job = await importFile();
     expect(job).toMatchObject({ status: 'COMPLETED', linesRead: 6_000, accepted, erased: 0 });
+    await waitForEveryoneSegmented(platform, expected.customers.length);
     await waitFor(
       'every customer to be segmented',
       async () => {

@@ -5,7 +5,8 @@ import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { SignJWT } from 'jose';
 import { WORKSPACE_ROOT, waitFor } from '@seg/testing';
-import { graphql, startPlatform, type RunningPlatform } from './platform';
+import { expectedFromCsv } from './expected';
+import { graphql, startPlatform, waitForEveryoneSegmented, type RunningPlatform } from './platform';
 
 // The gateway's own features on the five real apps: the query cost limit, JWTs beside API keys,
 // the CSV export of a segment's customers, and a partial answer when a subgraph is down. Over the
@@ -57,6 +58,7 @@ describe('the gateway end to end', () => {
     });
     // Sizes come with the model event, each customer's assignment with its own event: wait until
     // every segment's customer list is as long as its size.
+    await waitForEveryoneSegmented(platform, expectedFromCsv(csv).customers.length);
     segments = await waitFor(
       'every customer to be listed in its segment',
       async () => {

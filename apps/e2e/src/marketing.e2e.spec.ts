@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { isInHoldout } from '@seg/domain-profiling';
 import { WORKSPACE_ROOT, waitFor } from '@seg/testing';
-import { graphql, startPlatform, type GraphQLResponse, type RunningPlatform } from './platform';
+import { graphql, startPlatform, waitForEveryoneSegmented, type GraphQLResponse, type RunningPlatform } from './platform';
 import { expectedFromCsv } from './expected';
 
 // The first 6,000 lines of the bundled sample (real UCI Online Retail lines, December 2010).
@@ -99,6 +99,7 @@ describe('marketing through the gateway: renames, coupon rules and campaigns', (
     });
     // Segment sizes come with the model, each customer's assignment with an event of its own: wait
     // until every customer of the slice sits in a segment of the latest model.
+    await waitForEveryoneSegmented(platform, customerIds.length);
     ({ segments, segmentOf } = await waitFor(
       'every customer in a segment of the latest model',
       async () => {

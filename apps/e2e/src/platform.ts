@@ -131,3 +131,34 @@ export async function graphql<T>(url: string, key: string | null, query: string,
   const body = (await response.json()) as Omit<GraphQLResponse<T>, 'status'>;
   return { status: response.status, ...body };
 }
+
+/**
+ * Waits until the newest segmentation model covers every one of `customers` customers (rfm knows
+ * them all and the segments' sizes sum to them). A model trained while the import still ran (the
+ * metric stream paused for the quiet period) covers only the customers seen by then, and fewer
+ * late ones than SEG_RETRAIN_MIN_CHANGED wait for a later retrain, which a test would wait for in
+ * vain: once rfm holds everyone, after `patienceMs` without a complete model it asks for a
+ * training run (admin), and again after each further `patienceMs` (clustering may still have
+ * lacked some customers' features).
+ */
+export async function waitForEveryoneSegmented(platform: RunningPlatform, customers: number, timeoutMs = 150_000, patienceMs = 8_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let waitingSince: number | undefined;
+  let last = '';
+  for (;;) {
+    const r = await graphql<{ rfmSummary: { customers: number }; segments: { size: number }[] }>(platform.gatewayUrl, platform.keys.viewer, '{ rfmSummary { customers } segments { size } }');
+    const known = r.data?.rfmSummary.customers;
+    const segmented = r.data?.segments.reduce((sum, s) => sum + s.size, 0);
+    if (known === customers && segmented === customers) return;
+    last = `rfm knows ${known} customers, the segments' sizes sum to ${segmented}, of ${customers}`;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for every customer to be segmented: ${last}`);
+    if (known === customers) {
+      waitingSince ??= Date.now();
+      if (Date.now() - waitingSince >= patienceMs) {
+        waitingSince = Date.now();
+        await graphql(platform.gatewayUrl, platform.keys.admin, 'mutation { trainSegmentation { model { version } userErrors { code message } } }');
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}

@@ -6,7 +6,7 @@ import { analysisDate, recencyDays } from '@seg/domain-rfm';
 import { Kafka, logLevel } from 'kafkajs';
 import { LiveTransactionLineRecordedV2, MessageDeadLetteredV1, RawTransactionSubmittedV1, TransactionLineRecordedV1, transactionLineEvents, type MessageDeadLettered } from '@seg/contracts-events';
 import { WORKSPACE_ROOT, waitFor } from '@seg/testing';
-import { graphql, startPlatform, type RunningPlatform } from './platform';
+import { graphql, startPlatform, waitForEveryoneSegmented, type RunningPlatform } from './platform';
 import { expectedFromCsv } from './expected';
 
 // The first 6,000 lines of the bundled sample (real UCI Online Retail lines, December 2010).
@@ -85,6 +85,7 @@ describe('the platform end to end, through the gateway', () => {
       withoutCustomer: expected.lines.filter((l) => l.customerId === null).length,
     });
 
+    await waitForEveryoneSegmented(platform, expected.customers.length);
     type Segments = { rfmSummary: { customers: number }; segments: { name: string; size: number; revenueShare: number; coupon: { offer: string } }[] };
     const result = await waitFor(
       'every customer to be segmented',
