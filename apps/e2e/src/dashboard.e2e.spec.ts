@@ -47,7 +47,7 @@ describe('the marketing dashboard in a browser', () => {
     writeFileSync(file, `${lines.join('\n')}\n`);
     const started = await api<{ startImport: { job: { id: string } | null } }>(keys.admin, 'mutation($p: String!) { startImport(path: $p) { job { id } } }', { p: file });
     expect(started.data?.startImport.job?.id).toBeDefined();
-    await waitForEveryoneSegmented(platform, expectedFromCsv(`${lines.join('\n')}\n`).customers.length);
+    await waitForEveryoneSegmented(platform, expectedFromCsv(`${lines.join('\n')}\n`).customers.length, { keys: { viewer: keys.viewer, admin: keys.admin } });
     let last: unknown;
     segments = await waitFor(
       'every customer to be segmented',

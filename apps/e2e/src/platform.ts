@@ -139,24 +139,30 @@ export async function graphql<T>(url: string, key: string | null, query: string,
  * late ones than SEG_RETRAIN_MIN_CHANGED wait for a later retrain, which a test would wait for in
  * vain: once rfm holds everyone, after `patienceMs` without a complete model it asks for a
  * training run (admin), and again after each further `patienceMs` (clustering may still have
- * lacked some customers' features).
+ * lacked some customers' features). `keys` are the platform's unless the caller started it with
+ * keys of its own.
  */
-export async function waitForEveryoneSegmented(platform: RunningPlatform, customers: number, timeoutMs = 150_000, patienceMs = 8_000): Promise<void> {
+export async function waitForEveryoneSegmented(
+  platform: RunningPlatform,
+  customers: number,
+  options: { readonly keys?: { readonly viewer: string; readonly admin: string }; readonly timeoutMs?: number; readonly patienceMs?: number } = {},
+): Promise<void> {
+  const { keys = platform.keys, timeoutMs = 150_000, patienceMs = 8_000 } = options;
   const deadline = Date.now() + timeoutMs;
   let waitingSince: number | undefined;
   let last = '';
   for (;;) {
-    const r = await graphql<{ rfmSummary: { customers: number }; segments: { size: number }[] }>(platform.gatewayUrl, platform.keys.viewer, '{ rfmSummary { customers } segments { size } }');
+    const r = await graphql<{ rfmSummary: { customers: number }; segments: { size: number }[] }>(platform.gatewayUrl, keys.viewer, '{ rfmSummary { customers } segments { size } }');
     const known = r.data?.rfmSummary.customers;
     const segmented = r.data?.segments.reduce((sum, s) => sum + s.size, 0);
     if (known === customers && segmented === customers) return;
-    last = `rfm knows ${known} customers, the segments' sizes sum to ${segmented}, of ${customers}`;
+    last = r.errors ? `the gateway answered HTTP ${r.status}: ${JSON.stringify(r.errors).slice(0, 300)}` : `rfm knows ${known} customers, the segments' sizes sum to ${segmented}, of ${customers}`;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for every customer to be segmented: ${last}`);
     if (known === customers) {
       waitingSince ??= Date.now();
       if (Date.now() - waitingSince >= patienceMs) {
         waitingSince = Date.now();
-        await graphql(platform.gatewayUrl, platform.keys.admin, 'mutation { trainSegmentation { model { version } userErrors { code message } } }');
+        await graphql(platform.gatewayUrl, keys.admin, 'mutation { trainSegmentation { model { version } userErrors { code message } } }');
       }
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
