@@ -175,7 +175,12 @@ export class Segmentation {
         // the absolute minimum alone makes a run due, not the share (after a run that came before
         // the end of a backfill, the last customers may be fewer than a tenth).
         const added = customers - model.customers;
-        const due = scheduled ? changed >= 1 : changed >= Math.max(policy.retrainMinChanged, policy.retrainChangedShare * model.customers) || added >= policy.retrainMinChanged;
+        // The first model comes as soon as there are enough customers, often while the shop's first
+        // import still runs: the customers it missed, however few, make one more run due once the
+        // stream is quiet again, so that the sizes cover the import. Later models follow the thresholds.
+        const due = scheduled
+          ? changed >= 1
+          : changed >= Math.max(policy.retrainMinChanged, policy.retrainChangedShare * model.customers) || added >= policy.retrainMinChanged || (added > 0 && (await repository.countModels()) === 1);
         if (!due) return null;
       }
       const outcome = await this.train(undefined, scheduled ? 'scheduled' : 'automatic');

@@ -181,6 +181,12 @@ export class ClusteringRepository {
     return rows[0]?.latest ? toIsoSeconds(rows[0].latest) : null;
   }
 
+  /** How many model versions are stored. */
+  async countModels(): Promise<number> {
+    const rows: { n: number | string }[] = await this.db.query('SELECT COUNT(*) AS n FROM segmentation_models');
+    return Number(rows[0]?.n ?? 0);
+  }
+
   async countFeatures(): Promise<number> {
     const rows: { n: number | string }[] = await this.db.query('SELECT COUNT(*) AS n FROM customer_features');
     return Number(rows[0]?.n ?? 0);
