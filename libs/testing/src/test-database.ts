@@ -1,6 +1,8 @@
 import { createConnection } from 'mysql2/promise';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
 import type { DatabaseSettings } from '@seg/platform-config';
-import { assertTestDatabase } from '@seg/platform-persistence';
+import { assertTestDatabase, connectAndMigrate, createDataSource, type DataSourceOptions } from '@seg/platform-persistence';
 import { loadLocalSecrets, uniqueSuffix } from './environment';
 
 export type ServiceName = 'ingest' | 'rfm' | 'clustering' | 'profiling';
@@ -20,6 +22,22 @@ export async function createTestDatabase(service: ServiceName): Promise<TestData
   const password = process.env[`SEG_${upper}_DB_PASSWORD`];
   if (!password) throw new Error(`SEG_${upper}_DB_PASSWORD is not set and .local/secrets.env has none: run tools/infra/up.sh first`);
   return createTestDatabaseOn(service, { host: process.env['SEG_DB_HOST'] ?? '127.0.0.1', port: Number(process.env['SEG_DB_PORT'] ?? 3306), password });
+}
+
+/**
+ * For an integration spec: a throwaway database of the service with its migrations run, and a
+ * data source on it. {@link closeTestDatabase} closes both.
+ */
+export async function createMigratedTestDatabase(service: ServiceName, migrations: DataSourceOptions['migrations'], logger: Logger): Promise<{ database: TestDatabase; dataSource: DataSource }> {
+  const database = await createTestDatabase(service);
+  const dataSource = await connectAndMigrate(createDataSource({ settings: database.settings, entities: [], migrations }), logger);
+  return { database, dataSource };
+}
+
+/** Closes the data source and drops the database; either may be missing (a beforeAll that failed). */
+export async function closeTestDatabase(dataSource: DataSource | undefined, database: TestDatabase | undefined): Promise<void> {
+  await dataSource?.destroy();
+  await database?.drop();
 }
 
 /** The same on a given server, where `seg_<service>` logs in with `password`. */

@@ -4,8 +4,7 @@ import type { DataSource } from 'typeorm';
 import { CustomerMetricsChangedV1, type CustomerMetricsChanged } from '@seg/contracts-events';
 import { analysisDate, type CustomerMetrics } from '@seg/domain-rfm';
 import { createLogger } from '@seg/platform-observability';
-import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
-import { createTestDatabase, type TestDatabase } from '@seg/testing';
+import { type TestDatabase, createMigratedTestDatabase } from '@seg/testing';
 import type { TrainingPolicy } from '../config';
 import { migrations } from '../migrations';
 import { ClusteringRepository } from '../adapters/persistence/clustering.repository';
@@ -27,8 +26,7 @@ describe('the first model (real MariaDB)', () => {
   let segmentation: Segmentation;
 
   beforeAll(async () => {
-    database = await createTestDatabase('clustering');
-    dataSource = await connectAndMigrate(createDataSource({ settings: database.settings, entities: [], migrations }), logger);
+    ({ database, dataSource } = await createMigratedTestDatabase('clustering', migrations, logger));
     segmentation = new Segmentation({ repository: new ClusteringRepository(dataSource), policy, logger, publishModel: async () => undefined, publishAssignments: async () => undefined, now: () => new Date() });
   }, 30_000);
 

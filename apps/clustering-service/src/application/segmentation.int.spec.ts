@@ -5,8 +5,8 @@ import { CustomerMetricsChangedV1, type CustomerMetricsChanged } from '@seg/cont
 import { nearestCentroid } from '@seg/domain-clustering';
 import { analysisDate, toRfmValues, type CustomerMetrics } from '@seg/domain-rfm';
 import { createLogger } from '@seg/platform-observability';
-import { chunk, connectAndMigrate, createDataSource } from '@seg/platform-persistence';
-import { createTestDatabase, waitFor, type TestDatabase } from '@seg/testing';
+import { chunk } from '@seg/platform-persistence';
+import { waitFor, type TestDatabase, createMigratedTestDatabase } from '@seg/testing';
 import type { TrainingPolicy } from '../config';
 import { migrations } from '../migrations';
 import { ClusteringRepository, type Assignment, type StoredModel } from '../adapters/persistence/clustering.repository';
@@ -50,8 +50,7 @@ describe('Segmentation (real MariaDB)', () => {
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase('clustering');
-    dataSource = await connectAndMigrate(createDataSource({ settings: database.settings, entities: [], migrations }), logger);
+    ({ database, dataSource } = await createMigratedTestDatabase('clustering', migrations, logger));
     repository = new ClusteringRepository(dataSource);
     segmentation = new Segmentation({
       repository,

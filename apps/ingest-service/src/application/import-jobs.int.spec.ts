@@ -12,8 +12,7 @@ import { normaliseRow, resolveHeader, type TransactionLine } from '@seg/domain-t
 import { connectProducer, createKafka, ensureTopics } from '@seg/platform-kafka';
 import { openCsvSource } from '@seg/platform-csv';
 import { createLogger } from '@seg/platform-observability';
-import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
-import { createTestDatabase, testKafkaSettings, uniqueSuffix, waitFor, WORKSPACE_ROOT, type TestDatabase } from '@seg/testing';
+import { testKafkaSettings, uniqueSuffix, waitFor, WORKSPACE_ROOT, type TestDatabase, createMigratedTestDatabase } from '@seg/testing';
 import { migrations } from '../migrations';
 import { importPathChecker } from '../adapters/import-path';
 import { createLinePublisher } from '../adapters/kafka/line-publisher';
@@ -87,8 +86,7 @@ describe('ImportJobs with the real adapters (MariaDB + Kafka)', () => {
     (await admin.fetchTopicOffsets(lineTopic)).reduce((sum, partition) => sum + Number(partition.high), 0);
 
   beforeAll(async () => {
-    database = await createTestDatabase('ingest');
-    dataSource = await connectAndMigrate(createDataSource({ settings: database.settings, entities: [], migrations }), logger);
+    ({ database, dataSource } = await createMigratedTestDatabase('ingest', migrations, logger));
     kafka = createKafka(settings, logger);
     admin = kafka.admin();
     await admin.connect();

@@ -6,8 +6,7 @@ import type { DataSource } from 'typeorm';
 import type { CustomerMetricsData } from '@seg/contracts-events';
 import { analysisDate, type CustomerMetrics } from '@seg/domain-rfm';
 import { createLogger } from '@seg/platform-observability';
-import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
-import { createTestDatabase, type TestDatabase } from '@seg/testing';
+import { type TestDatabase, createMigratedTestDatabase, closeTestDatabase } from '@seg/testing';
 import { migrations } from '../../migrations';
 import { FEATURES, trainModel } from '../../application/train-model';
 import { sampleCustomers } from '../../testing/sample-customers';
@@ -37,15 +36,11 @@ describe('ClusteringRepository with customer ids that differ only by case or acc
   let repository: ClusteringRepository;
 
   beforeAll(async () => {
-    database = await createTestDatabase('clustering');
-    dataSource = await connectAndMigrate(createDataSource({ settings: database.settings, entities: [], migrations }), logger);
+    ({ database, dataSource } = await createMigratedTestDatabase('clustering', migrations, logger));
     repository = new ClusteringRepository(dataSource);
   }, 30_000);
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  afterAll(() => closeTestDatabase(dataSource, database));
 
   it('keeps a feature row per customer, in the order the code sorts ids', async () => {
     // One of each pair first, the other in a later batch: its upsert meets the stored row, if any.

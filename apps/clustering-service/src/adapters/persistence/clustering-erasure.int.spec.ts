@@ -4,8 +4,7 @@
 import type { DataSource } from 'typeorm';
 import { analysisDate, type CustomerMetrics } from '@seg/domain-rfm';
 import { createLogger } from '@seg/platform-observability';
-import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
-import { createTestDatabase, type TestDatabase } from '@seg/testing';
+import { type TestDatabase, createMigratedTestDatabase, closeTestDatabase } from '@seg/testing';
 import { migrations } from '../../migrations';
 import { FEATURES, trainModel } from '../../application/train-model';
 import { ClusteringRepository, type StoredModel } from './clustering.repository';
@@ -30,8 +29,7 @@ describe('ClusteringRepository.eraseCustomers (real MariaDB)', () => {
   const projected = (m: StoredModel | null): string[] => (m?.metrics?.projection?.points ?? []).map((p) => p.customerId);
 
   beforeAll(async () => {
-    database = await createTestDatabase('clustering');
-    dataSource = await connectAndMigrate(createDataSource({ settings: database.settings, entities: [], migrations }), logger);
+    ({ database, dataSource } = await createMigratedTestDatabase('clustering', migrations, logger));
     repository = new ClusteringRepository(dataSource);
     await repository.upsertFeatures(customers.map(asEvent));
     model = await repository.saveModel(trainModel(customers, { k: 4, seed: 42, restarts: 2 }), FEATURES, '2011-03-01T10:00:00.000Z');
@@ -39,10 +37,7 @@ describe('ClusteringRepository.eraseCustomers (real MariaDB)', () => {
     erased = projected(model).slice(0, 2);
   }, 60_000);
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  afterAll(() => closeTestDatabase(dataSource, database));
 
   it('deletes features and assignments, takes the customers off every stored projection, and leaves the rest', async () => {
     expect(erased).toHaveLength(2);

@@ -6,8 +6,7 @@ import { CustomerMetricsChangedV1, type CustomerMetricsChanged, type CustomerMet
 import { nearestCentroid } from '@seg/domain-clustering';
 import { analysisDate, toRfmValues, type CustomerMetrics } from '@seg/domain-rfm';
 import { createLogger } from '@seg/platform-observability';
-import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
-import { createTestDatabase, type TestDatabase } from '@seg/testing';
+import { type TestDatabase, createMigratedTestDatabase, closeTestDatabase } from '@seg/testing';
 import type { TrainingPolicy } from '../../config';
 import { migrations } from '../../migrations';
 import { Segmentation } from '../../application/segmentation';
@@ -48,15 +47,11 @@ describe('ClusteringRepository.upsertFeatures keeps the newest revision (real Ma
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase('clustering');
-    dataSource = await connectAndMigrate(createDataSource({ settings: database.settings, entities: [], migrations }), logger);
+    ({ database, dataSource } = await createMigratedTestDatabase('clustering', migrations, logger));
     repository = new ClusteringRepository(dataSource);
   }, 30_000);
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  afterAll(() => closeTestDatabase(dataSource, database));
 
   it('keeps revision 3 when revision 2 arrives late, and does not return the late one for placement', async () => {
     const newer = metrics('late-1', 3, { frequency: 9, monetaryMilli: 900_000, lastPurchaseAt: '2011-02-20T09:00:00Z', country: 'Spain' });
@@ -147,8 +142,7 @@ describe('Segmentation.onMetrics with a late older snapshot (real MariaDB)', () 
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase('clustering');
-    dataSource = await connectAndMigrate(createDataSource({ settings: database.settings, entities: [], migrations }), logger);
+    ({ database, dataSource } = await createMigratedTestDatabase('clustering', migrations, logger));
     repository = new ClusteringRepository(dataSource);
     segmentation = new Segmentation({
       repository,

@@ -19,8 +19,7 @@ import {
 import { openCsvSource } from '@seg/platform-csv';
 import { connectProducer, createKafka, ensureTopics } from '@seg/platform-kafka';
 import { createLogger } from '@seg/platform-observability';
-import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
-import { createTestDatabase, testKafkaSettings, uniqueSuffix, waitFor, WORKSPACE_ROOT, type TestDatabase } from '@seg/testing';
+import { testKafkaSettings, uniqueSuffix, waitFor, WORKSPACE_ROOT, type TestDatabase, createMigratedTestDatabase } from '@seg/testing';
 import { migrations } from '../../migrations';
 import { importPathChecker } from '../import-path';
 import { CustomerDirectoryRepository } from '../persistence/customer-directory.repository';
@@ -60,8 +59,7 @@ describe('the lanes of accepted lines (real MariaDB + Kafka)', () => {
   const livePorts = (source: 'api' | 'stream'): RecordTransactionsPorts => ({ publishLines: createLinePublisher(producer, settings.topicPrefix, source), upsertCustomers: (lines) => customers.upsert(lines) });
 
   beforeAll(async () => {
-    database = await createTestDatabase('ingest');
-    dataSource = await connectAndMigrate(createDataSource({ settings: database.settings, entities: [], migrations }), logger);
+    ({ database, dataSource } = await createMigratedTestDatabase('ingest', migrations, logger));
     kafka = createKafka(settings, logger);
     admin = kafka.admin();
     await admin.connect();

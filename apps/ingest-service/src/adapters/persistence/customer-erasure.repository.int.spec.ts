@@ -9,8 +9,7 @@ import type { DataSource } from 'typeorm';
 import { erasedCustomerDigest } from '@seg/contracts-events';
 import { normaliseRow, resolveHeader } from '@seg/domain-transactions';
 import { createLogger } from '@seg/platform-observability';
-import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
-import { createTestDatabase, WORKSPACE_ROOT, type TestDatabase } from '@seg/testing';
+import { WORKSPACE_ROOT, type TestDatabase, createMigratedTestDatabase, closeTestDatabase } from '@seg/testing';
 import { migrations } from '../../migrations';
 import type { AttributedLine, KeptRejection } from '../../application/import-lines';
 import { CustomerDirectoryRepository } from './customer-directory.repository';
@@ -41,17 +40,13 @@ describe('CustomerErasureRepository (real MariaDB)', () => {
   let jobs: ImportJobRepository;
 
   beforeAll(async () => {
-    database = await createTestDatabase('ingest');
-    dataSource = await connectAndMigrate(createDataSource({ settings: database.settings, entities: [], migrations }), logger);
+    ({ database, dataSource } = await createMigratedTestDatabase('ingest', migrations, logger));
     erasures = new CustomerErasureRepository(dataSource);
     directory = new CustomerDirectoryRepository(dataSource);
     jobs = new ImportJobRepository(dataSource);
   }, 30_000);
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  afterAll(() => closeTestDatabase(dataSource, database));
 
   const rejectedLines = async (): Promise<number[]> =>
     ((await dataSource.query('SELECT line_number FROM rejected_rows ORDER BY line_number')) as { line_number: number }[]).map((r) => r.line_number);

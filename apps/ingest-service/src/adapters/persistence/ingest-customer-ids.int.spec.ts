@@ -5,8 +5,7 @@ import type { DataSource } from 'typeorm';
 import { erasedCustomerDigest } from '@seg/contracts-events';
 import { makeTransactionLine } from '@seg/domain-transactions';
 import { createLogger } from '@seg/platform-observability';
-import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
-import { createTestDatabase, type TestDatabase } from '@seg/testing';
+import { type TestDatabase, createMigratedTestDatabase, closeTestDatabase } from '@seg/testing';
 import { migrations } from '../../migrations';
 import type { AttributedLine } from '../../application/import-lines';
 import { CustomerDirectoryRepository } from './customer-directory.repository';
@@ -40,17 +39,13 @@ describe('ingest repositories with customer ids that differ only by case or acce
   const expectedRow = (l: AttributedLine) => ({ id: l.customerId, country: l.country, firstSeenAt: l.invoiceDate.replace('Z', '.000Z'), lastSeenAt: l.invoiceDate.replace('Z', '.000Z') });
 
   beforeAll(async () => {
-    database = await createTestDatabase('ingest');
-    dataSource = await connectAndMigrate(createDataSource({ settings: database.settings, entities: [], migrations }), logger);
+    ({ database, dataSource } = await createMigratedTestDatabase('ingest', migrations, logger));
     directory = new CustomerDirectoryRepository(dataSource);
     erasures = new CustomerErasureRepository(dataSource);
     jobs = new ImportJobRepository(dataSource);
   }, 30_000);
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  afterAll(() => closeTestDatabase(dataSource, database));
 
   it('the customer directory keeps a row per customer', async () => {
     await directory.upsert(first);

@@ -5,8 +5,7 @@ import type { DataSource } from 'typeorm';
 import { CustomerMetricsChangedV1, type CustomerMetricsChanged, type CustomerMetricsData } from '@seg/contracts-events';
 import type { CustomerMetrics } from '@seg/domain-rfm';
 import { createLogger } from '@seg/platform-observability';
-import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
-import { createTestDatabase, type TestDatabase } from '@seg/testing';
+import { type TestDatabase, createMigratedTestDatabase, closeTestDatabase } from '@seg/testing';
 import { migrations } from '../../migrations';
 import { CustomerDirectoryRepository } from './customer-directory.repository';
 
@@ -50,15 +49,11 @@ describe('CustomerDirectoryRepository keeps the newest revision (real MariaDB)',
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase('profiling');
-    dataSource = await connectAndMigrate(createDataSource({ settings: database.settings, entities: [], migrations }), logger);
+    ({ database, dataSource } = await createMigratedTestDatabase('profiling', migrations, logger));
     directory = new CustomerDirectoryRepository(dataSource);
   }, 30_000);
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  afterAll(() => closeTestDatabase(dataSource, database));
 
   it('keeps revision 3 when revision 2 arrives late, even published later (the other lane)', async () => {
     const newer = metrics('late-1', 3, { frequency: 9, monetaryMilli: 900_000, lastPurchaseAt: '2011-02-20T09:00:00Z', country: 'Spain' });

@@ -4,8 +4,8 @@ import type { DataSource } from 'typeorm';
 import { CustomerMetricsChangedV1, type CustomerMetricsChanged, type CustomerMetricsData } from '@seg/contracts-events';
 import { buildSnapshot, SnapshotCache, type CustomerMetrics } from '@seg/domain-rfm';
 import { createLogger } from '@seg/platform-observability';
-import { connectAndMigrate, createDataSource, rememberErased } from '@seg/platform-persistence';
-import { createTestDatabase, type TestDatabase } from '@seg/testing';
+import { rememberErased } from '@seg/platform-persistence';
+import { type TestDatabase, createMigratedTestDatabase, closeTestDatabase } from '@seg/testing';
 import { migrations } from '../../migrations';
 import { CustomerDirectoryRepository } from './customer-directory.repository';
 import { ProfilingRepository } from './profiling.repository';
@@ -50,15 +50,11 @@ describe('CustomerDirectoryRepository (real MariaDB)', () => {
   const population = Array.from({ length: 2_345 }, (_, n) => metrics(n));
 
   beforeAll(async () => {
-    database = await createTestDatabase('profiling');
-    dataSource = await connectAndMigrate(createDataSource({ settings: database.settings, entities: [], migrations }), logger);
+    ({ database, dataSource } = await createMigratedTestDatabase('profiling', migrations, logger));
     directory = new CustomerDirectoryRepository(dataSource);
   }, 30_000);
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  afterAll(() => closeTestDatabase(dataSource, database));
 
   it('stores every customer of a batch and gives back exactly the published aggregates', async () => {
     expect(await directory.allMetrics()).toEqual([]);

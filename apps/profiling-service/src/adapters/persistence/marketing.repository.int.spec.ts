@@ -4,8 +4,7 @@ import type { DataSource } from 'typeorm';
 import { SegmentationModelTrainedV1, type SegmentationModelData } from '@seg/contracts-events';
 import { couponForSegment, decideRename, DEFAULT_COUPON_RULES, type CouponCampaign, type CouponTerms } from '@seg/domain-profiling';
 import { createLogger } from '@seg/platform-observability';
-import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
-import { createTestDatabase, type TestDatabase } from '@seg/testing';
+import { type TestDatabase, createMigratedTestDatabase, closeTestDatabase } from '@seg/testing';
 import { migrations } from '../../migrations';
 import { profileModel } from '../../application/profile-models';
 import { ProfilingRepository } from './profiling.repository';
@@ -56,17 +55,13 @@ describe('MarketingRepository (real MariaDB)', () => {
   let marketing: MarketingRepository;
 
   beforeAll(async () => {
-    database = await createTestDatabase('profiling');
-    dataSource = await connectAndMigrate(createDataSource({ settings: database.settings, entities: [], migrations }), logger);
+    ({ database, dataSource } = await createMigratedTestDatabase('profiling', migrations, logger));
     profiling = new ProfilingRepository(dataSource);
     marketing = new MarketingRepository(dataSource);
     await profiling.saveSegments(v1, profileModel(envelope(v1), []));
   }, 30_000);
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  afterAll(() => closeTestDatabase(dataSource, database));
 
   it('keeps a rename and a coupon override under the segment key, across a retrain that keeps the segment', async () => {
     const renamed = await marketing.changeOverride('m1-1', 'marketer', ({ target, segments }) => {

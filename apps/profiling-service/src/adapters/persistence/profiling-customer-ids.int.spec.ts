@@ -13,8 +13,7 @@ import {
 } from '@seg/contracts-events';
 import type { CustomerMetrics } from '@seg/domain-rfm';
 import { createLogger } from '@seg/platform-observability';
-import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
-import { createTestDatabase, type TestDatabase } from '@seg/testing';
+import { type TestDatabase, createMigratedTestDatabase, closeTestDatabase } from '@seg/testing';
 import { migrations } from '../../migrations';
 import { profileModel } from '../../application/profile-models';
 import { CustomerDirectoryRepository } from './customer-directory.repository';
@@ -72,18 +71,14 @@ describe('profiling repositories with customer ids that differ only by case or a
   let marketing: MarketingRepository;
 
   beforeAll(async () => {
-    database = await createTestDatabase('profiling');
-    dataSource = await connectAndMigrate(createDataSource({ settings: database.settings, entities: [], migrations }), logger);
+    ({ database, dataSource } = await createMigratedTestDatabase('profiling', migrations, logger));
     directory = new CustomerDirectoryRepository(dataSource);
     profiling = new ProfilingRepository(dataSource);
     marketing = new MarketingRepository(dataSource);
     await profiling.saveSegments(model, profileModel(SegmentationModelTrainedV1.create(model, { correlationId: 'model-1', producer: 'clustering-service' }), []));
   }, 30_000);
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  afterAll(() => closeTestDatabase(dataSource, database));
 
   it('keeps a directory row per customer with its own aggregates', async () => {
     // One of each pair first, the other in a later batch: its upsert meets the stored row, if any.

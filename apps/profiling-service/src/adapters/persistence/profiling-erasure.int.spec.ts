@@ -3,8 +3,7 @@
 import type { DataSource } from 'typeorm';
 import type { CustomerSegmentAssignedData } from '@seg/contracts-events';
 import { createLogger } from '@seg/platform-observability';
-import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
-import { createTestDatabase, type TestDatabase } from '@seg/testing';
+import { type TestDatabase, createMigratedTestDatabase, closeTestDatabase } from '@seg/testing';
 import { migrations } from '../../migrations';
 import { ProfilingRepository } from './profiling.repository';
 
@@ -31,15 +30,11 @@ describe('ProfilingRepository.eraseCustomers (real MariaDB)', () => {
     dataSource.query('SELECT customer_id, model_version, cluster FROM customer_segments ORDER BY customer_id');
 
   beforeAll(async () => {
-    database = await createTestDatabase('profiling');
-    dataSource = await connectAndMigrate(createDataSource({ settings: database.settings, entities: [], migrations }), logger);
+    ({ database, dataSource } = await createMigratedTestDatabase('profiling', migrations, logger));
     repository = new ProfilingRepository(dataSource);
   }, 30_000);
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  afterAll(() => closeTestDatabase(dataSource, database));
 
   it('deletes the customers\' segment rows and leaves the others', async () => {
     await repository.saveAssignments([...ERASED, KEPT].map((id, i) => assigned(id, 1, i)));

@@ -4,8 +4,7 @@ import type { DataSource } from 'typeorm';
 import { SegmentationModelTrainedV1, type CustomerSegmentAssignedData, type SegmentationModelData } from '@seg/contracts-events';
 import { DEFAULT_COUPON_RULES, type CouponRule } from '@seg/domain-profiling';
 import { createLogger } from '@seg/platform-observability';
-import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
-import { createTestDatabase, type TestDatabase } from '@seg/testing';
+import { type TestDatabase, createMigratedTestDatabase, closeTestDatabase } from '@seg/testing';
 import { migrations } from '../../migrations';
 import { profileModel } from '../../application/profile-models';
 import { ProfilingRepository, type SegmentRecord } from './profiling.repository';
@@ -93,15 +92,11 @@ describe('ProfilingRepository (real MariaDB)', () => {
   let repository: ProfilingRepository;
 
   beforeAll(async () => {
-    database = await createTestDatabase('profiling');
-    dataSource = await connectAndMigrate(createDataSource({ settings: database.settings, entities: [], migrations }), logger);
+    ({ database, dataSource } = await createMigratedTestDatabase('profiling', migrations, logger));
     repository = new ProfilingRepository(dataSource);
   }, 30_000);
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  afterAll(() => closeTestDatabase(dataSource, database));
 
   it('stores a model\'s named segments; storing the same model version again changes nothing', async () => {
     await repository.saveSegments(v1, nameModel(envelope(v1)));

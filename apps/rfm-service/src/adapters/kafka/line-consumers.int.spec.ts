@@ -20,8 +20,8 @@ import { aggregateCustomers, type CustomerMetrics } from '@seg/domain-rfm';
 import { makeTransactionLine } from '@seg/domain-transactions';
 import { connectProducer, createKafka, ensureTopics, publish } from '@seg/platform-kafka';
 import { createLogger } from '@seg/platform-observability';
-import { connectAndMigrate, createDataSource, inList } from '@seg/platform-persistence';
-import { createTestDatabase, testKafkaSettings, uniqueSuffix, waitFor, type TestDatabase } from '@seg/testing';
+import { inList } from '@seg/platform-persistence';
+import { testKafkaSettings, uniqueSuffix, waitFor, type TestDatabase, createMigratedTestDatabase } from '@seg/testing';
 import { migrations } from '../../migrations';
 import { recordLines } from '../../application/record-lines';
 import { RfmRepository } from '../persistence/rfm.repository';
@@ -113,8 +113,7 @@ describe('rfm import and live lanes (real Kafka and MariaDB)', () => {
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase('rfm');
-    dataSource = await connectAndMigrate(createDataSource({ settings: database.settings, entities: [], migrations }), logger);
+    ({ database, dataSource } = await createMigratedTestDatabase('rfm', migrations, logger));
     kafka = createKafka(settings, logger);
     admin = kafka.admin();
     await admin.connect();

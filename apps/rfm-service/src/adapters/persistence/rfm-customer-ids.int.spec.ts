@@ -4,8 +4,7 @@
 import type { DataSource } from 'typeorm';
 import { aggregateCustomers, type CustomerMetrics } from '@seg/domain-rfm';
 import { createLogger } from '@seg/platform-observability';
-import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
-import { createTestDatabase, type TestDatabase } from '@seg/testing';
+import { type TestDatabase, createMigratedTestDatabase, closeTestDatabase } from '@seg/testing';
 import { migrations } from '../../migrations';
 import { RfmRepository } from './rfm.repository';
 import { LOOK_ALIKE_IDS, lookAlikeLines } from '../../testing/look-alike-lines';
@@ -34,15 +33,11 @@ describe('RfmRepository with customer ids that differ only by case or accents (r
     );
 
   beforeAll(async () => {
-    database = await createTestDatabase('rfm');
-    dataSource = await connectAndMigrate(createDataSource({ settings: database.settings, entities: [], migrations }), logger);
+    ({ database, dataSource } = await createMigratedTestDatabase('rfm', migrations, logger));
     repository = new RfmRepository(dataSource);
   }, 30_000);
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  afterAll(() => closeTestDatabase(dataSource, database));
 
   it('the in-memory aggregation sees four customers with different aggregates', () => {
     const customers = aggregateCustomers(lines).customers;

@@ -4,8 +4,7 @@
 import type { DataSource } from 'typeorm';
 import { aggregateCustomers, type CustomerMetrics } from '@seg/domain-rfm';
 import { createLogger } from '@seg/platform-observability';
-import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
-import { createTestDatabase, type TestDatabase } from '@seg/testing';
+import { type TestDatabase, createMigratedTestDatabase, closeTestDatabase } from '@seg/testing';
 import { migrations } from '../../migrations';
 import { RfmRepository } from './rfm.repository';
 import { sampleLines } from '../../testing/sample-lines';
@@ -33,16 +32,12 @@ describe('RfmRepository.eraseCustomers (real MariaDB)', () => {
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase('rfm');
-    dataSource = await connectAndMigrate(createDataSource({ settings: database.settings, entities: [], migrations }), logger);
+    ({ database, dataSource } = await createMigratedTestDatabase('rfm', migrations, logger));
     repository = new RfmRepository(dataSource);
     await repository.recordLines(lines);
   }, 30_000);
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  afterAll(() => closeTestDatabase(dataSource, database));
 
   it('deletes the customers\' lines and metrics in one go and leaves every other customer as it was', async () => {
     expect(kept.length).toBeGreaterThan(10);

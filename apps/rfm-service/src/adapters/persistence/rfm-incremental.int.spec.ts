@@ -7,8 +7,7 @@ import type { TransactionLineData } from '@seg/contracts-events';
 import { aggregateCustomers, type CustomerMetrics } from '@seg/domain-rfm';
 import { classifyLine, makeTransactionLine } from '@seg/domain-transactions';
 import { createLogger } from '@seg/platform-observability';
-import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
-import { createTestDatabase, type TestDatabase } from '@seg/testing';
+import { type TestDatabase, createMigratedTestDatabase, closeTestDatabase } from '@seg/testing';
 import { migrations } from '../../migrations';
 import { RfmRepository } from './rfm.repository';
 import { sampleLines } from '../../testing/sample-lines';
@@ -59,15 +58,11 @@ describe('RfmRepository incremental aggregates (real MariaDB)', () => {
   const metricsOf = async (customerId: string): Promise<CustomerMetrics | undefined> => (await repository.allMetrics()).find((c) => c.customerId === customerId);
 
   beforeAll(async () => {
-    database = await createTestDatabase('rfm');
-    dataSource = await connectAndMigrate(createDataSource({ settings: database.settings, entities: [], migrations }), logger);
+    ({ database, dataSource } = await createMigratedTestDatabase('rfm', migrations, logger));
     repository = new RfmRepository(dataSource);
   }, 30_000);
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  afterAll(() => closeTestDatabase(dataSource, database));
 
   it('the slice has what the increments must get right', () => {
     expect(lines.length).toBeGreaterThan(2_000);

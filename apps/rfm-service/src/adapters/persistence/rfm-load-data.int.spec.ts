@@ -12,7 +12,7 @@ import { aggregateCustomers, type CustomerMetrics } from '@seg/domain-rfm';
 import { classifyLine, lineAmountMilli, makeTransactionLine } from '@seg/domain-transactions';
 import { createLogger } from '@seg/platform-observability';
 import { connectAndMigrate, createDataSource, LoadDataRefusedError, toIsoSeconds } from '@seg/platform-persistence';
-import { createTestDatabase, WORKSPACE_ROOT, type TestDatabase } from '@seg/testing';
+import { WORKSPACE_ROOT, type TestDatabase, createMigratedTestDatabase } from '@seg/testing';
 import { migrations } from '../../migrations';
 import { RfmRepository } from './rfm.repository';
 import { withoutRevision } from '../../testing/metrics';
@@ -121,8 +121,7 @@ describe('RfmRepository, lines by LOAD DATA LOCAL INFILE (real MariaDB)', () => 
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase('rfm');
-    dataSource = await connectAndMigrate(createDataSource({ settings: database.settings, entities: [], migrations }), logger);
+    ({ database, dataSource } = await createMigratedTestDatabase('rfm', migrations, logger));
     repository = new RfmRepository(dataSource, undefined, (error) => refusals.push(error));
   }, 30_000);
 

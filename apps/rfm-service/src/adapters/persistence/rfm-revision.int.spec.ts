@@ -7,8 +7,7 @@ import type { TransactionLineData } from '@seg/contracts-events';
 import { aggregateCustomers } from '@seg/domain-rfm';
 import { classifyLine, lineAmountMilli, makeTransactionLine } from '@seg/domain-transactions';
 import { createLogger } from '@seg/platform-observability';
-import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
-import { createTestDatabase, type TestDatabase } from '@seg/testing';
+import { type TestDatabase, createMigratedTestDatabase, closeTestDatabase } from '@seg/testing';
 import { migrations } from '../../migrations';
 import type { RecordedMetrics } from '../../application/record-lines';
 import { RfmRepository } from './rfm.repository';
@@ -68,15 +67,11 @@ describe('customer_metrics.revision (real MariaDB)', () => {
   const metricsRow = async (customerId: string): Promise<unknown> => (await dataSource.query('SELECT * FROM customer_metrics WHERE customer_id = ?', [customerId]))[0];
 
   beforeAll(async () => {
-    database = await createTestDatabase('rfm');
-    dataSource = await connectAndMigrate(createDataSource({ settings: database.settings, entities: [], migrations }), logger);
+    ({ database, dataSource } = await createMigratedTestDatabase('rfm', migrations, logger));
     repository = new RfmRepository(dataSource);
   }, 30_000);
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  afterAll(() => closeTestDatabase(dataSource, database));
 
   it('goes 1, 2, 3 as batches change a customer; a replay, or lines that change no aggregate, leave it and return it again', async () => {
     await reset();

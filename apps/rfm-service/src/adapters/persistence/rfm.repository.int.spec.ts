@@ -5,8 +5,7 @@ import type { DataSource } from 'typeorm';
 import type { TransactionLineData } from '@seg/contracts-events';
 import { aggregateCustomers, type CustomerMetrics } from '@seg/domain-rfm';
 import { createLogger } from '@seg/platform-observability';
-import { connectAndMigrate, createDataSource } from '@seg/platform-persistence';
-import { createTestDatabase, type TestDatabase } from '@seg/testing';
+import { type TestDatabase, createMigratedTestDatabase, closeTestDatabase } from '@seg/testing';
 import { migrations } from '../../migrations';
 import { RfmRepository } from './rfm.repository';
 import { sampleLines } from '../../testing/sample-lines';
@@ -32,15 +31,11 @@ describe('RfmRepository (real MariaDB)', () => {
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase('rfm');
-    dataSource = await connectAndMigrate(createDataSource({ settings: database.settings, entities: [], migrations }), logger);
+    ({ database, dataSource } = await createMigratedTestDatabase('rfm', migrations, logger));
     repository = new RfmRepository(dataSource);
   }, 30_000);
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  afterAll(() => closeTestDatabase(dataSource, database));
 
   it('the slice exercises what the SQL must get right', () => {
     expect(lines.length).toBeGreaterThan(2_000);
