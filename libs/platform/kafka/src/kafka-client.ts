@@ -40,16 +40,33 @@ export async function connectProducer(kafka: Kafka, settings: KafkaSettings, log
   return metrics ? countPublished(producer, kafkaMetrics(metrics)) : producer;
 }
 
-/** Creates the topics that do not exist yet, with their partition counts. Idempotent. */
-export async function ensureTopics(admin: Admin, topics: readonly TopicSpec[], topicPrefix: string, replicationFactor = 1): Promise<string[]> {
+/**
+ * Creates the topics that do not exist yet, with their partition counts, and resolves once every
+ * partition of them has a leader. Idempotent.
+ *
+ * kafkajs' own `waitForLeaders` retries only LEADER_NOT_AVAILABLE, but a broker may also answer
+ * "This server does not host this topic-partition" for a topic created a moment ago; here both
+ * mean "not yet", until `readyTimeoutMs`.
+ */
+export async function ensureTopics(admin: Admin, topics: readonly TopicSpec[], topicPrefix: string, replicationFactor = 1, readyTimeoutMs = 30_000): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.map((topic) => ({ ...topic, name: topicPrefix + topic.name })).filter((topic) => !existing.has(topic.name));
   if (missing.length === 0) return [];
   await admin.createTopics({
-    waitForLeaders: true,
+    waitForLeaders: false,
     topics: missing.map((topic) => ({ topic: topic.name, numPartitions: topic.partitions, replicationFactor })),
   });
-  return missing.map((topic) => topic.name);
+  const names = missing.map((topic) => topic.name);
+  const deadline = Date.now() + readyTimeoutMs;
+  for (;;) {
+    try {
+      await assertTopicsReady(admin, names);
+      return names;
+    } catch (error) {
+      if (Date.now() >= deadline) throw new Error(`created topics are not ready after ${readyTimeoutMs} ms: ${(error as Error).message}`, { cause: error });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
 
 /**
