@@ -1,6 +1,21 @@
 import type { CustomerMetrics } from '@seg/domain-rfm';
 import { analysisDate } from '@seg/domain-rfm';
-import { linesOf, type TransactionLineData, type TransactionLinesRecorded } from '@seg/contracts-events';
+import type { TransactionLineData, TransactionLinesRecorded } from '@seg/contracts-events';
+
+/** What the rfm service needs of a line (a TransactionLineData has more: its source, stock code and description). */
+export type RecordableLine = Pick<TransactionLineData, 'lineId' | 'customerId' | 'invoiceNo' | 'quantity' | 'unitPriceMilli' | 'invoiceDate' | 'country'>;
+
+/** The lines of v2 events as the rfm service needs them, in event order: one small object per line, field by field. */
+export function recordableLinesOf(events: readonly TransactionLinesRecorded[]): RecordableLine[] {
+  const lines: RecordableLine[] = [];
+  for (const { data } of events) {
+    const { customerId } = data;
+    for (const line of data.lines) {
+      lines.push({ lineId: line.lineId, customerId, invoiceNo: line.invoiceNo, quantity: line.quantity, unitPriceMilli: line.unitPriceMilli, invoiceDate: line.invoiceDate, country: line.country });
+    }
+  }
+  return lines;
+}
 
 /**
  * A customer's metrics as a batch left them, with their revision: how many batches changed the
@@ -12,7 +27,7 @@ export interface RecordedMetrics extends CustomerMetrics {
 
 export interface RecordLinesPorts {
   /** Stores lines idempotently and returns the touched customers' metrics, in one transaction. */
-  recordLines(lines: readonly TransactionLineData[]): Promise<RecordedMetrics[]>;
+  recordLines(lines: readonly RecordableLine[]): Promise<RecordedMetrics[]>;
   latestPurchase(): Promise<string | null>;
   /** Publishes the changed metrics; called after the transaction has committed. */
   publishMetrics(metrics: readonly RecordedMetrics[], asOf: string, correlationId: string): Promise<void>;
@@ -26,7 +41,7 @@ export interface RecordLinesPorts {
  * live lanes call this at once, each with its own batches.
  */
 export async function recordLines(events: readonly TransactionLinesRecorded[], ports: RecordLinesPorts): Promise<{ lines: number; customers: number }> {
-  const lines = linesOf(events);
+  const lines = recordableLinesOf(events);
   const metrics = await ports.recordLines(lines);
   if (metrics.length === 0) return { lines: lines.length, customers: 0 };
   const latest = await ports.latestPurchase();

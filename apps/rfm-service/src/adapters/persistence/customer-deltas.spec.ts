@@ -1,7 +1,7 @@
 import type { TransactionLineData } from '@seg/contracts-events';
 import { aggregateCustomers } from '@seg/domain-rfm';
 import { makeTransactionLine } from '@seg/domain-transactions';
-import { customerDeltas } from './customer-deltas';
+import { customerDeltas, storedLine } from './customer-deltas';
 
 const line = (customerId: string, invoiceNo: string, invoiceDate: string, quantity: number, unitPriceMilli: number, country: string, stockCode = 'S1'): TransactionLineData => ({
   ...makeTransactionLine({ invoiceNo, stockCode, description: 'item', quantity, invoiceDate, unitPriceMilli, customerId, country }),
@@ -20,7 +20,7 @@ describe('customerDeltas', () => {
   ];
 
   it('sums, bounds and the latest purchase country agree with the in-memory aggregation', () => {
-    const deltas = customerDeltas(lines);
+    const deltas = customerDeltas(lines.map(storedLine));
     const [reference] = aggregateCustomers(lines).customers;
     const one = deltas.get('1')!;
     expect(one).toEqual({ customerId: '1', invoices: new Set(['100', '101']), firstPurchaseAt: '2011-01-01T09:00:00Z', lastPurchaseAt: '2011-01-02T10:00:00Z', country: 'France', monetaryMilli: 7_000, cancelledMilli: 1_000 });
@@ -28,12 +28,12 @@ describe('customerDeltas', () => {
   });
 
   it('gives customers without a purchase a delta without purchase fields', () => {
-    const deltas = customerDeltas(lines);
+    const deltas = customerDeltas(lines.map(storedLine));
     expect(deltas.get('2')).toMatchObject({ invoices: new Set(), lastPurchaseAt: null, country: null, monetaryMilli: 0, cancelledMilli: 1_500 });
     expect(deltas.get('3')).toMatchObject({ invoices: new Set(), lastPurchaseAt: null, monetaryMilli: 0, cancelledMilli: 0 });
   });
 
   it('does not depend on the order of the lines', () => {
-    expect(customerDeltas([...lines].reverse()).get('1')).toEqual(customerDeltas(lines).get('1'));
+    expect(customerDeltas([...lines].reverse().map(storedLine)).get('1')).toEqual(customerDeltas(lines.map(storedLine)).get('1'));
   });
 });

@@ -1,5 +1,33 @@
-import { classifyLine, lineAmountMilli } from '@seg/domain-transactions';
-import type { TransactionLineData } from '@seg/contracts-events';
+import { classifyLine, lineAmountMilli, type LineKind } from '@seg/domain-transactions';
+import { toSqlDateTime } from '@seg/platform-persistence';
+import type { RecordableLine } from '../../application/record-lines';
+
+/** A line as the rfm repository stores it: its kind, amount and DATETIME literal computed once. */
+export interface StoredLine {
+  readonly lineId: string;
+  readonly customerId: string;
+  readonly invoiceNo: string;
+  readonly kind: LineKind;
+  /** ISO instant, as in the events. */
+  readonly invoiceDate: string;
+  /** The same instant as a DATETIME literal. */
+  readonly sqlDate: string;
+  /** Quantity x unit price, in thousandths (negative for cancellations). */
+  readonly amountMilli: number;
+  readonly country: string;
+}
+
+/** A line as the repository works with it: its kind, amount and DATETIME computed once (the LOAD DATA row, the point reads and the deltas all need them). */
+export const storedLine = (line: RecordableLine): StoredLine => ({
+  lineId: line.lineId,
+  customerId: line.customerId,
+  invoiceNo: line.invoiceNo,
+  kind: classifyLine(line),
+  invoiceDate: line.invoiceDate,
+  sqlDate: toSqlDateTime(line.invoiceDate),
+  amountMilli: lineAmountMilli(line),
+  country: line.country,
+});
 
 /**
  * What lines not stored before add to one customer's aggregates. Every part merges with the stored
@@ -30,7 +58,7 @@ const before = (a: string, b: string): boolean => a < b;
  * customers first appear. Lines that are neither purchases nor cancellations change nothing, but
  * their customers still get a (neutral) delta: they were touched.
  */
-export function customerDeltas(lines: readonly TransactionLineData[]): Map<string, CustomerDelta> {
+export function customerDeltas(lines: readonly StoredLine[]): Map<string, CustomerDelta> {
   const deltas = new Map<string, CustomerDelta>();
   for (const line of lines) {
     let delta = deltas.get(line.customerId);
@@ -38,11 +66,11 @@ export function customerDeltas(lines: readonly TransactionLineData[]): Map<strin
       delta = { customerId: line.customerId, invoices: new Set(), firstPurchaseAt: null, lastPurchaseAt: null, country: null, monetaryMilli: 0, cancelledMilli: 0 };
       deltas.set(line.customerId, delta);
     }
-    const kind = classifyLine(line);
-    if (kind === 'cancellation') delta.cancelledMilli -= lineAmountMilli(line);
+    const { kind } = line;
+    if (kind === 'cancellation') delta.cancelledMilli -= line.amountMilli;
     if (kind !== 'purchase') continue;
     delta.invoices.add(line.invoiceNo);
-    delta.monetaryMilli += lineAmountMilli(line);
+    delta.monetaryMilli += line.amountMilli;
     if (delta.firstPurchaseAt === null || line.invoiceDate < delta.firstPurchaseAt) delta.firstPurchaseAt = line.invoiceDate;
     if (delta.lastPurchaseAt === null || line.invoiceDate > delta.lastPurchaseAt) {
       delta.lastPurchaseAt = line.invoiceDate;

@@ -1,8 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { classifyLine, lineAmountMilli } from '@seg/domain-transactions';
 import type { CustomerMetrics } from '@seg/domain-rfm';
-import type { TransactionLineData } from '@seg/contracts-events';
-import type { RecordedMetrics } from '../../application/record-lines';
+import type { RecordableLine, RecordedMetrics } from '../../application/record-lines';
 import {
   chunk,
   deleteCustomerRows,
@@ -18,7 +16,7 @@ import {
   toSqlDateTime,
   type LoadDataStatement,
 } from '@seg/platform-persistence';
-import { customerDeltas, type CustomerDelta } from './customer-deltas';
+import { customerDeltas, storedLine, type CustomerDelta, type StoredLine } from './customer-deltas';
 
 /**
  * Lines per statement (about 150 bytes each, as SQL or as a LOAD DATA file): a default 4 MiB batch
@@ -73,9 +71,16 @@ const LINES_FILE: LoadDataStatement = {
   set: 'line_id = UNHEX(@line_id)',
 };
 
-/** A line as a row of LINES_FILE, every text field escaped (the line id and date too: a field can never split a row). */
-const lineRow = (line: TransactionLineData): string =>
-  `${infileField(line.lineId)}\t${infileField(line.customerId)}\t${infileField(line.invoiceNo)}\t${classifyLine(line)}\t${infileField(toSqlDateTime(line.invoiceDate))}\t${lineAmountMilli(line)}\t${infileField(line.country)}`;
+/** Lowercase hex of a line id, as the contracts require: such a field needs no escaping in LINES_FILE. */
+const HEX_64 = /^[0-9a-f]{64}$/;
+
+/**
+ * A line as a row of LINES_FILE, every text field escaped; the line id only if it is not plain hex
+ * (the contracts' form), and the DATETIME only if it is not the usual 19 characters: a field can
+ * never split a row.
+ */
+const lineRow = (line: StoredLine): string =>
+  `${HEX_64.test(line.lineId) ? line.lineId : infileField(line.lineId)}\t${infileField(line.customerId)}\t${infileField(line.invoiceNo)}\t${line.kind}\t${line.sqlDate.length === 19 ? line.sqlDate : infileField(line.sqlDate)}\t${line.amountMilli}\t${infileField(line.country)}`;
 
 /**
  * Lines and per-customer aggregates of the rfm service, written with set-based SQL.
@@ -116,7 +121,7 @@ export class RfmRepository {
    * for them. A concurrent writer of the same customers (the other lane, another replica) can make
    * the transaction fail; it is then tried again, a few times, after a short random pause.
    */
-  async recordLines(batch: readonly TransactionLineData[]): Promise<RecordedMetrics[]> {
+  async recordLines(batch: readonly RecordableLine[]): Promise<RecordedMetrics[]> {
     for (let attempt = 1; ; attempt++) {
       try {
         // Repeatable read (the InnoDB default, stated here because the locking reads rely on it).
@@ -129,15 +134,15 @@ export class RfmRepository {
     }
   }
 
-  private async recordLinesIn(tx: EntityManager, batch: readonly TransactionLineData[]): Promise<RecordedMetrics[]> {
-    const erased = await erasedAmong(tx, batch.map((line) => line.customerId));
-    const lines = erased.size === 0 ? batch : batch.filter((line) => !erased.has(line.customerId));
-    const customers = [...new Set(lines.map((line) => line.customerId))];
-    if (customers.length === 0) return [];
-    const fresh = await this.insertNewLines(tx, lines);
+  private async recordLinesIn(tx: EntityManager, batch: readonly RecordableLine[]): Promise<RecordedMetrics[]> {
+    const customers = [...new Set(batch.map((line) => line.customerId))];
+    const erased = await erasedAmong(tx, customers);
+    const kept = erased.size === 0 ? customers : customers.filter((customer) => !erased.has(customer));
+    if (kept.length === 0) return [];
+    const fresh = await this.insertNewLines(tx, erased.size === 0 ? batch : batch.filter((line) => !erased.has(line.customerId)));
     const deltas = customerDeltas(fresh);
     if (deltas.size > 0) await this.addToAggregates(tx, deltas);
-    return this.metricsOf(tx, customers);
+    return this.metricsOf(tx, kept);
   }
 
   /**
@@ -146,10 +151,10 @@ export class RfmRepository {
    * INSERT IGNORE, after a savepoint); only when fewer rows went in does it undo that, read which
    * lines are stored, and insert the rest.
    */
-  private async insertNewLines(tx: EntityManager, lines: readonly TransactionLineData[]): Promise<TransactionLineData[]> {
-    const distinct = new Map<string, TransactionLineData>();
-    for (const line of lines) if (!distinct.has(line.lineId)) distinct.set(line.lineId, line);
-    const fresh: TransactionLineData[] = [];
+  private async insertNewLines(tx: EntityManager, lines: readonly RecordableLine[]): Promise<StoredLine[]> {
+    const distinct = new Map<string, StoredLine>();
+    for (const line of lines) if (!distinct.has(line.lineId)) distinct.set(line.lineId, storedLine(line));
+    const fresh: StoredLine[] = [];
     for (const part of chunk([...distinct.values()], LINES_PER_STATEMENT)) {
       await tx.query('SAVEPOINT new_lines');
       if ((await this.insertUnlessStored(tx, part)) === part.length) {
@@ -160,7 +165,7 @@ export class RfmRepository {
       // Point reads on the primary key (customer, kind, line).
       const rows: { line_id: Buffer }[] = await tx.query(
         `SELECT line_id FROM transaction_lines WHERE (customer_id, kind, line_id) IN (${repeatRow(part.length, '(?,?,?)')})`,
-        part.flatMap((line) => [line.customerId, classifyLine(line), Buffer.from(line.lineId, 'hex')]),
+        part.flatMap((line) => [line.customerId, line.kind, Buffer.from(line.lineId, 'hex')]),
       );
       const stored = new Set(rows.map((row) => row.line_id.toString('hex')));
       const rest = part.filter((line) => !stored.has(line.lineId));
@@ -177,7 +182,7 @@ export class RfmRepository {
    * as it is); returns how many rows went in. The lines are distinct. By LOAD DATA LOCAL ...
    * IGNORE, or by INSERT IGNORE once the server refused that.
    */
-  private async insertUnlessStored(tx: EntityManager, lines: readonly TransactionLineData[]): Promise<number> {
+  private async insertUnlessStored(tx: EntityManager, lines: readonly StoredLine[]): Promise<number> {
     if (this.loadData) {
       try {
         return await loadDataLocal(tx, LINES_FILE, infileOf(lines, lineRow));
@@ -194,11 +199,11 @@ export class RfmRepository {
   }
 
   /** Inserts lines by a multi-row INSERT (IGNORE: skipping those whose key is stored); returns how many rows went in. */
-  private async insertLines(tx: EntityManager, lines: readonly TransactionLineData[], insert: 'INSERT' | 'INSERT IGNORE'): Promise<number> {
+  private async insertLines(tx: EntityManager, lines: readonly StoredLine[], insert: 'INSERT' | 'INSERT IGNORE'): Promise<number> {
     const result: { affectedRows?: number } = await tx.query(
       `${insert} INTO transaction_lines (line_id, customer_id, invoice_no, kind, invoice_date, amount_milli, country)
        VALUES ${repeatRow(lines.length, '(?,?,?,?,?,?,?)')}`,
-      lines.flatMap((line) => [Buffer.from(line.lineId, 'hex'), line.customerId, line.invoiceNo, classifyLine(line), toSqlDateTime(line.invoiceDate), lineAmountMilli(line), line.country]),
+      lines.flatMap((line) => [Buffer.from(line.lineId, 'hex'), line.customerId, line.invoiceNo, line.kind, line.sqlDate, line.amountMilli, line.country]),
     );
     return result.affectedRows ?? 0;
   }
