@@ -4,6 +4,8 @@ import {
   CustomerErasureRequestedV1,
   CustomerMetricsChangedV1,
   CustomerSegmentAssignedV1,
+  ImportLinesEndedV1,
+  ImportMetricsEndedV1,
   LiveTransactionLineRecordedV2,
   MessageDeadLetteredV1,
   SegmentationModelTrainedV1,
@@ -111,7 +113,12 @@ const cases: [string, EventContract<string, number, any>, unknown][] = [
   ['CustomerSegmentAssignedV1', CustomerSegmentAssignedV1, assignment],
   ['CustomerErasureRequestedV1', CustomerErasureRequestedV1, { customerId: '17850', requestedAt: '2026-11-25T10:00:00.000Z', requestedBy: 'admin' }],
   ['MessageDeadLetteredV1', MessageDeadLetteredV1, deadLetter],
+  ['ImportLinesEndedV1', ImportLinesEndedV1, { importJobId: '3527ae74-e5d5-4f59-bee1-62467677773a', partition: 5, partitions: 6 }],
+  ['ImportMetricsEndedV1', ImportMetricsEndedV1, { importJobId: '3527ae74-e5d5-4f59-bee1-62467677773a', linePartition: 0, linePartitions: 6, partition: 5, partitions: 6 }],
 ];
+
+/** Markers punctuate another contract's stream, on its topic. */
+const MARKERS: readonly EventContract<string, number, unknown>[] = [ImportLinesEndedV1, ImportMetricsEndedV1];
 
 describe.each(cases)('%s', (_name, contract, data) => {
   it('creates an envelope that decodes back to the same event, from text and from bytes', () => {
@@ -240,6 +247,28 @@ describe('CustomerMetricsChanged revision', () => {
   });
 });
 
+describe('import markers', () => {
+  const reasonOf = <D>(contract: EventContract<string, number, D>, data: D): string => {
+    const decoded = contract.decode(JSON.stringify(contract.create(data, meta)));
+    if (decoded.ok) throw new Error('expected a decode failure');
+    return `${decoded.error.code}: ${decoded.error.reason}`;
+  };
+
+  it('name a partition below the count they give', () => {
+    expect(reasonOf(ImportLinesEndedV1, { importJobId: 'job', partition: 6, partitions: 6 })).toBe('BAD_PAYLOAD: partition: partition must be below partitions');
+    expect(reasonOf(ImportLinesEndedV1, { importJobId: 'job', partition: -1, partitions: 6 })).toMatch(/^BAD_PAYLOAD: partition: /);
+    expect(reasonOf(ImportMetricsEndedV1, { importJobId: 'job', linePartition: 6, linePartitions: 6, partition: 0, partitions: 6 })).toMatch(/^BAD_PAYLOAD: .*below their counts/);
+    expect(reasonOf(ImportMetricsEndedV1, { importJobId: 'job', linePartition: 0, linePartitions: 6, partition: 0, partitions: 0 })).toMatch(/^BAD_PAYLOAD: partitions: /);
+  });
+
+  it('are not lines, nor metric changes: the stream\'s own contract refuses them as another type', () => {
+    const lines = ImportLinesEndedV1.create({ importJobId: 'job', partition: 0, partitions: 6 }, meta);
+    expect(TransactionLineRecordedV2.decode(JSON.stringify(lines))).toEqual({ ok: false, error: { code: 'WRONG_TYPE', reason: 'expected TransactionLineRecorded v2, got ImportLinesEnded v1' } });
+    const metricsEnded = ImportMetricsEndedV1.create({ importJobId: 'job', linePartition: 0, linePartitions: 6, partition: 1, partitions: 6 }, meta);
+    expect(CustomerMetricsChangedV1.decode(JSON.stringify(metricsEnded))).toMatchObject({ ok: false, error: { code: 'WRONG_TYPE' } });
+  });
+});
+
 describe('live transaction lines', () => {
   it('are the same event as imported lines, on a topic of their own: either contract decodes the other\'s message', () => {
     expect(LiveTransactionLineRecordedV2).toMatchObject({ type: TransactionLineRecordedV2.type, version: TransactionLineRecordedV2.version, schema: TransactionLineRecordedV2.schema });
@@ -253,8 +282,10 @@ describe('live transaction lines', () => {
 });
 
 describe('topics', () => {
-  it('one topic per contract, named after its type version', () => {
-    const contracts = [...new Set(cases.map(([, contract]) => contract))];
+  it('one topic per contract, named after its type version; markers go on the topic of the stream they punctuate', () => {
+    const contracts = [...new Set(cases.map(([, contract]) => contract))].filter((contract) => !MARKERS.includes(contract));
+    expect(ImportLinesEndedV1.topic).toBe(TransactionLineRecordedV2.topic);
+    expect(ImportMetricsEndedV1.topic).toBe(CustomerMetricsChangedV1.topic);
     expect(new Set(contracts.map((c) => c.topic.name)).size).toBe(contracts.length);
     for (const contract of contracts) expect(contract.topic.name).toMatch(new RegExp(`\\.v${contract.version}$`));
     expect(ALL_TOPICS.map((t) => t.name).sort()).toEqual(contracts.map((c) => c.topic.name).sort());

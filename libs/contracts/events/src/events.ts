@@ -88,6 +88,48 @@ export const TransactionLineRecordedV2 = defineEvent('TransactionLineRecorded', 
  */
 export const LiveTransactionLineRecordedV2 = defineEvent('TransactionLineRecorded', 2, TOPICS.liveTransactionLineV2, transactionLinesV2);
 
+const partitionCount = z.number().int().positive().max(10_000);
+const partitionNumber = z.number().int().nonnegative().max(9_999);
+
+/**
+ * Punctuation of the import lane: the import job's lines in this partition end here. Once an
+ * import is over (completed or cancelled), ingest publishes one to every partition of the import
+ * lane's topic, after the job's last line, so a consumer that has handled it has handled every
+ * line of the job in that partition. `partitions` is how many the topic had: a consumer knows how
+ * many markers make the whole import.
+ */
+export const ImportLinesEndedV1 = defineEvent(
+  'ImportLinesEnded',
+  1,
+  TOPICS.transactionLineV2,
+  z
+    .object({ importJobId: z.string().min(1).max(64), partition: partitionNumber, partitions: partitionCount })
+    .refine((d) => d.partition < d.partitions, { message: 'partition must be below partitions', path: ['partition'] }),
+);
+
+/**
+ * Punctuation of the metric stream: every metric change that the rfm service published for the
+ * import's lines of line partition `linePartition` precedes this marker in this metrics partition.
+ * rfm publishes one to every partition of the metrics topic once it has handled the
+ * ImportLinesEnded of a line partition. A consumer that has met the markers of all
+ * `linePartitions` line partitions in all `partitions` metrics partitions has applied every metric
+ * change of the import.
+ */
+export const ImportMetricsEndedV1 = defineEvent(
+  'ImportMetricsEnded',
+  1,
+  TOPICS.customerMetricsChangedV1,
+  z
+    .object({
+      importJobId: z.string().min(1).max(64),
+      linePartition: partitionNumber,
+      linePartitions: partitionCount,
+      partition: partitionNumber,
+      partitions: partitionCount,
+    })
+    .refine((d) => d.linePartition < d.linePartitions && d.partition < d.partitions, { message: 'partition numbers must be below their counts' }),
+);
+
 /** A customer's purchase aggregates, as recomputed by the rfm service. */
 export const CustomerMetricsChangedV1 = defineEvent(
   'CustomerMetricsChanged',
@@ -205,6 +247,8 @@ export type TransactionLineRecorded = EnvelopeOf<typeof TransactionLineRecordedV
 export type TransactionLineData = DataOf<typeof TransactionLineRecordedV1>;
 export type TransactionLinesRecorded = EnvelopeOf<typeof TransactionLineRecordedV2>;
 export type TransactionLinesData = DataOf<typeof TransactionLineRecordedV2>;
+export type ImportLinesEnded = EnvelopeOf<typeof ImportLinesEndedV1>;
+export type ImportMetricsEnded = EnvelopeOf<typeof ImportMetricsEndedV1>;
 export type CustomerMetricsChanged = EnvelopeOf<typeof CustomerMetricsChangedV1>;
 export type CustomerMetricsData = DataOf<typeof CustomerMetricsChangedV1>;
 export type SegmentationModelTrained = EnvelopeOf<typeof SegmentationModelTrainedV1>;

@@ -27,7 +27,7 @@ export const TOPICS = {
     name: 'seg.ingest.transaction-line.v2',
     partitions: 6,
     keyedBy: 'customer',
-    description: "accepted, normalised transaction lines of CSV imports, one customer's lines of a batch per message (live input has a lane of its own: seg.ingest.live-transaction-line.v2)",
+    description: "accepted, normalised transaction lines of CSV imports, one customer's lines of a batch per message (live input has a lane of its own: seg.ingest.live-transaction-line.v2); once an import is over, an ImportLinesEnded marker in every partition",
   },
   liveTransactionLineV2: {
     name: 'seg.ingest.live-transaction-line.v2',
@@ -40,7 +40,7 @@ export const TOPICS = {
     name: 'seg.rfm.customer-metrics-changed.v1',
     partitions: 6,
     keyedBy: 'customer',
-    description: "a customer's purchase aggregates after a batch touched them",
+    description: "a customer's purchase aggregates after a batch touched them; ImportMetricsEnded markers in every partition once an import's lines are all aggregated",
   },
   segmentationModelTrainedV1: {
     name: 'seg.clustering.segmentation-model-trained.v1',

@@ -4,11 +4,13 @@ import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import {
   ALL_TOPICS,
   CustomerMetricsChangedV1,
+  ImportMetricsEndedV1,
   MessageDeadLetteredV1,
   TOPICS,
   TransactionLineRecordedV1,
   type CustomerMetricsChanged,
   type CustomerMetricsData,
+  type ImportMetricsEnded,
   type MessageDeadLettered,
 } from '@seg/contracts-events';
 import { createLogger } from '@seg/platform-observability';
@@ -17,7 +19,7 @@ import { createLogger } from '@seg/platform-observability';
 import { testKafkaSettings, uniqueSuffix, waitFor } from '@seg/testing';
 import { connectProducer, createKafka, ensureTopics } from './kafka-client';
 import { runConsumer, type FetchSizes } from './consumer';
-import { publish } from './publisher';
+import { partitionCount, publish, publishToEveryPartition } from './publisher';
 
 const logger = createLogger('consumer-int-spec', 'silent');
 
@@ -311,5 +313,78 @@ describe('runConsumer (real Kafka)', () => {
     };
     expect(await peakInFlight()).toBe(1);
     expect(await peakInFlight(3)).toBeGreaterThan(1);
+  }, 60_000);
+
+  it('reads a marker contract on the same topic: runs of each contract handled in the partition\'s order, any other type dead-lettered naming both', async () => {
+    const harness = await fresh();
+    const groupId = `consumer-int-${uniqueSuffix()}`;
+    const marker = (importJobId: string): ImportMetricsEnded =>
+      ImportMetricsEndedV1.create({ importJobId, linePartition: 0, linePartitions: 1, partition: 0, partitions: 6 }, { correlationId: importJobId, producer: 'consumer-int-spec' });
+    const stray = TransactionLineRecordedV1.create(
+      { lineId: 'b'.repeat(64), invoiceNo: '1', stockCode: 'S', description: '', quantity: 1, invoiceDate: '2011-01-01T00:00:00Z', unitPriceMilli: 1, customerId: '1', country: 'X', source: { kind: 'api', importJobId: null, lineNumber: null } },
+      { correlationId: 'c', producer: 'p' },
+    );
+    const sequence = [metricsEvent('a1'), marker('job-1'), metricsEvent('a2'), metricsEvent('a3'), stray, marker('job-2'), metricsEvent('a4')];
+    const offsets = await harness.send(sequence.map((event) => ({ key: 'k', value: JSON.stringify(event) })));
+    const runs: string[][] = [];
+    const consumer = await runConsumer({
+      kafka: harness.kafka,
+      groupId,
+      producer: harness.producer,
+      logger,
+      settings: { brokers: harness.brokers, topicPrefix: harness.prefix },
+      handlers: [
+        { contract: CustomerMetricsChangedV1, handle: async (events) => void runs.push(events.map((e) => `metrics ${e.data.customerId}`)) },
+        { contract: ImportMetricsEndedV1, handle: async (events) => void runs.push(events.map((e) => `ended ${e.data.importJobId}`)) },
+      ],
+    });
+    const deadLetters = await readDeadLetters(harness);
+    try {
+      await waitFor('every event', async () => (runs.flat().includes('metrics a4') ? true : undefined), 20_000);
+      // In the partition's order, the stray left out; a run never mixes the two contracts.
+      expect(runs.flat()).toEqual(['metrics a1', 'ended job-1', 'metrics a2', 'metrics a3', 'ended job-2', 'metrics a4']);
+      for (const run of runs) expect(new Set(run.map((event) => event.split(' ')[0])).size).toBe(1);
+      await waitFor('the dead letter', async () => (deadLetters.letters.length >= 1 ? true : undefined), 20_000);
+      expect(deadLetters.letters.map((letter) => letter.data)).toEqual([
+        expect.objectContaining({ offset: offsets[4], code: 'WRONG_TYPE', reason: 'expected CustomerMetricsChanged v1 or ImportMetricsEnded v1, got TransactionLineRecorded v1' }),
+      ]);
+    } finally {
+      await deadLetters.consumer.disconnect();
+      await consumer.disconnect();
+    }
+  }, 60_000);
+
+  it('publishes a marker to every partition of a topic, each naming its partition and the count', async () => {
+    const harness = await fresh();
+    const partitions = await partitionCount(harness.kafka, harness.metricsTopic);
+    expect(partitions).toBe(TOPICS.customerMetricsChangedV1.partitions);
+    const sent = await publishToEveryPartition(
+      harness.kafka,
+      harness.producer,
+      ImportMetricsEndedV1,
+      'job-9',
+      (partition, count) => ImportMetricsEndedV1.create({ importJobId: 'job-9', linePartition: 2, linePartitions: 3, partition, partitions: count }, { correlationId: 'job-9', producer: 'consumer-int-spec' }),
+      harness.prefix,
+    );
+    expect(sent).toBe(partitions);
+    // By partition: delivery is at least once.
+    const seen = new Map<number, ImportMetricsEnded['data']>();
+    const consumer = await runConsumer({
+      kafka: harness.kafka,
+      groupId: `consumer-int-${uniqueSuffix()}`,
+      producer: harness.producer,
+      logger,
+      settings: { brokers: harness.brokers, topicPrefix: harness.prefix },
+      handlers: [
+        { contract: CustomerMetricsChangedV1, handle: async () => undefined },
+        { contract: ImportMetricsEndedV1, handle: async (events, { partition }) => events.forEach((e) => seen.set(partition, e.data)) },
+      ],
+    });
+    try {
+      await waitFor('a marker in every partition', async () => (seen.size >= partitions ? true : undefined), 20_000);
+      expect([...seen].sort(([a], [b]) => a - b)).toEqual(Array.from({ length: partitions }, (_, partition) => [partition, { importJobId: 'job-9', linePartition: 2, linePartitions: 3, partition, partitions }]));
+    } finally {
+      await consumer.disconnect();
+    }
   }, 60_000);
 });

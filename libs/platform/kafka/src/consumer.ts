@@ -68,6 +68,28 @@ export interface FetchSizes {
   readonly maxWaitTimeInMs?: number;
 }
 
+type DecodedFor =
+  | { readonly ok: true; readonly handler: TopicHandler<string, number, unknown>; readonly value: EventEnvelope<string, number, unknown> }
+  | { readonly ok: false; readonly error: { readonly code: string; readonly reason: string } };
+
+/**
+ * Decodes a message with the first of a topic's contracts whose type and version it has (the
+ * stream's own contract first: markers are rare). A message of none of them is WRONG_TYPE, naming
+ * every contract the consumer reads there.
+ */
+function decodeWith(handlers: readonly TopicHandler<string, number, unknown>[], value: Buffer | null): DecodedFor {
+  let wrongType = '';
+  for (const handler of handlers) {
+    const result = handler.contract.decode(value);
+    if (result.ok) return { ok: true, handler, value: result.value };
+    if (result.error.code !== 'WRONG_TYPE' || handlers.length === 1) return result;
+    wrongType = result.error.reason;
+  }
+  // Each contract said "expected <its type>, got <the message's>".
+  const got = wrongType.slice(wrongType.lastIndexOf(', got ') + 2);
+  return { ok: false, error: { code: 'WRONG_TYPE', reason: `expected ${handlers.map((h) => `${h.contract.type} v${h.contract.version}`).join(' or ')}, ${got}` } };
+}
+
 /**
  * Runs one consumer group member over the handlers' topics. A message that cannot be decoded goes
  * to the dead-letter topic with the reason, and the rest of its batch keeps flowing. Offsets are
@@ -77,7 +99,13 @@ export interface FetchSizes {
  */
 export async function runConsumer(options: ConsumerOptions): Promise<RunningConsumer> {
   const { kafka, groupId, producer, logger, handlers } = options;
-  const byTopic = new Map(handlers.map((handler) => [options.settings.topicPrefix + handler.contract.topic.name, handler]));
+  // A topic's handlers in the order given: its stream's own contract first, then the markers that
+  // punctuate it (e.g. ImportLinesEnded among the lines), if the service reads them.
+  const byTopic = new Map<string, TopicHandler<string, number, unknown>[]>();
+  for (const handler of handlers) {
+    const topic = options.settings.topicPrefix + handler.contract.topic.name;
+    byTopic.set(topic, [...(byTopic.get(topic) ?? []), handler]);
+  }
   const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000, ...options.fetch });
   const metrics = kafkaMetrics(options.metrics ?? createMetricsRegistry(groupId, { processMetrics: false }));
   const lag = partitionLag(metrics.consumerLag);
@@ -92,23 +120,29 @@ export async function runConsumer(options: ConsumerOptions): Promise<RunningCons
     partitionsConsumedConcurrently: options.concurrency ?? 1,
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
       if (!isRunning() || isStale() || batch.messages.length === 0) return;
-      const handler = byTopic.get(batch.topic);
-      if (!handler) throw new Error(`no handler for topic ${batch.topic}`);
+      const topicHandlers = byTopic.get(batch.topic);
+      if (!topicHandlers) throw new Error(`no handler for topic ${batch.topic}`);
       const endTimer = metrics.batchDuration.startTimer({ topic: batch.topic });
       metrics.batchSize.observe({ topic: batch.topic }, batch.messages.length);
-      const decoded: EventEnvelope<string, number, unknown>[] = [];
+      // Runs of consecutive events of one contract, in the partition's order.
+      const runs: { handler: TopicHandler<string, number, unknown>; events: EventEnvelope<string, number, unknown>[] }[] = [];
       const messageOf = new Map<EventEnvelope<string, number, unknown>, KafkaMessage>();
       const dead: { message: KafkaMessage; code: string; reason: string }[] = [];
       for (const message of batch.messages) {
-        const result = handler.contract.decode(message.value);
-        if (result.ok) {
-          decoded.push(result.value);
-          messageOf.set(result.value, message);
-        } else dead.push({ message, code: result.error.code, reason: result.error.reason });
+        const decoded = decodeWith(topicHandlers, message.value);
+        if (!decoded.ok) {
+          dead.push({ message, code: decoded.error.code, reason: decoded.error.reason });
+          continue;
+        }
+        const run = runs[runs.length - 1];
+        if (run?.handler === decoded.handler) run.events.push(decoded.value);
+        else runs.push({ handler: decoded.handler, events: [decoded.value] });
+        messageOf.set(decoded.value, message);
       }
-      if (decoded.length > 0) {
+      const decodedCount = runs.reduce((n, run) => n + run.events.length, 0);
+      if (decodedCount > 0) {
         const started = Date.now();
-        const batchLogger = logger.child({ topic: batch.topic, partition: batch.partition, ...batchCorrelation(decoded) });
+        const batchLogger = logger.child({ topic: batch.topic, partition: batch.partition, ...batchCorrelation(runs.flatMap((run) => run.events)) });
         const rejected: typeof dead = [];
         const reject = (event: EventEnvelope<string, number, unknown>, code: string, reason: string) => {
           const message = messageOf.get(event);
@@ -116,16 +150,16 @@ export async function runConsumer(options: ConsumerOptions): Promise<RunningCons
           rejected.push({ message, code, reason });
         };
         try {
-          await handler.handle(decoded, { partition: batch.partition, logger: batchLogger, reject });
+          for (const run of runs) await run.handler.handle(run.events, { partition: batch.partition, logger: batchLogger, reject });
         } catch (error) {
           metrics.handlerErrors.inc({ topic: batch.topic });
           const { code, message } = describeError(error);
-          batchLogger.error({ code, events: decoded.length }, `batch failed, it will be retried: ${message}`);
+          batchLogger.error({ code, events: decodedCount }, `batch failed, it will be retried: ${message}`);
           throw error;
         }
         dead.push(...rejected);
-        metrics.eventsHandled.inc({ topic: batch.topic }, decoded.length - rejected.length);
-        batchLogger.debug({ events: decoded.length, rejected: rejected.length, ms: Date.now() - started }, 'batch handled');
+        metrics.eventsHandled.inc({ topic: batch.topic }, decodedCount - rejected.length);
+        batchLogger.debug({ events: decodedCount, rejected: rejected.length, ms: Date.now() - started }, 'batch handled');
       }
       // Dead letters go out after the handler succeeded and before the commit, so a retried batch
       // does not dead-letter its messages twice.

@@ -1,4 +1,4 @@
-import type { Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import type { EventContract, EventEnvelope } from '@seg/contracts-events';
 
 export interface Keyed<TEnvelope> {
@@ -40,4 +40,42 @@ export async function publish<T extends string, V extends number, D>(
     bytes += Buffer.byteLength(value) + Buffer.byteLength(key);
   }
   await send();
+}
+
+/** How many partitions a topic has now, from the broker's metadata (an operator may have added some since it was created). */
+export async function partitionCount(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    const count = topics.find((t) => t.name === topic)?.partitions.length ?? 0;
+    if (count === 0) throw new Error(`topic ${topic} has no partitions`);
+    return count;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Publishes a marker to every partition of the contract's topic, one event each, built by
+ * `eventFor(partition, partitions)`: punctuation that every consumer of the topic meets in each
+ * partition after what was published there before it. All in one request; waits for all in-sync
+ * replicas. Returns how many partitions there were.
+ */
+export async function publishToEveryPartition<T extends string, V extends number, D>(
+  kafka: Kafka,
+  producer: Producer,
+  contract: EventContract<T, V, D>,
+  key: string,
+  eventFor: (partition: number, partitions: number) => EventEnvelope<T, V, D>,
+  topicPrefix: string,
+): Promise<number> {
+  const topic = topicPrefix + contract.topic.name;
+  const partitions = await partitionCount(kafka, topic);
+  const messages = Array.from({ length: partitions }, (_, partition) => {
+    const event = eventFor(partition, partitions);
+    return { key, partition, value: JSON.stringify(event), headers: { 'event-type': event.type, 'event-version': String(event.version), 'correlation-id': event.correlationId } };
+  });
+  await producer.send({ topic, acks: -1, messages });
+  return partitions;
 }
