@@ -10,7 +10,7 @@ import { ImportJobs } from './application/import-jobs';
 import { openCsvSource } from '@seg/platform-csv';
 import { importPathChecker } from './adapters/import-path';
 import { ImportUploads } from './adapters/http/import-uploads';
-import { createLinePublisher } from './adapters/kafka/line-publisher';
+import { createImportEndPublisher, createLinePublisher } from './adapters/kafka/line-publisher';
 import { lineMetrics } from './adapters/metrics/line-metrics';
 import { ImportJobRepository, type ImportJobRecord } from './adapters/persistence/import-job.repository';
 import { CustomerDirectoryRepository } from './adapters/persistence/customer-directory.repository';
@@ -85,6 +85,7 @@ async function main(): Promise<RunningService> {
       countLines: lineMetrics(metricsRegistry, 'csv'),
       isErased,
     },
+    endLines: createImportEndPublisher(kafka, producer, config.kafka.topicPrefix),
     batchSize: config.publishBatchSize,
     logger,
     signal: shutdown.signal,

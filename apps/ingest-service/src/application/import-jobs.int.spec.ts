@@ -7,7 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { ALL_TOPICS, TOPICS, TransactionLineRecordedV2, linesOf, type TransactionLineData } from '@seg/contracts-events';
+import { ALL_TOPICS, ImportLinesEndedV1, TOPICS, TransactionLineRecordedV2, linesOf, type TransactionLineData } from '@seg/contracts-events';
 import { normaliseRow, resolveHeader, type TransactionLine } from '@seg/domain-transactions';
 import { connectProducer, createKafka, ensureTopics } from '@seg/platform-kafka';
 import { openCsvSource } from '@seg/platform-csv';
@@ -15,7 +15,7 @@ import { createLogger } from '@seg/platform-observability';
 import { testKafkaSettings, uniqueSuffix, waitFor, WORKSPACE_ROOT, type TestDatabase, createMigratedTestDatabase } from '@seg/testing';
 import { migrations } from '../migrations';
 import { importPathChecker } from '../adapters/import-path';
-import { createLinePublisher } from '../adapters/kafka/line-publisher';
+import { createImportEndPublisher, createLinePublisher } from '../adapters/kafka/line-publisher';
 import { CustomerDirectoryRepository } from '../adapters/persistence/customer-directory.repository';
 import { ImportJobRepository, type ImportJobRecord } from '../adapters/persistence/import-job.repository';
 import { ImportJobs } from './import-jobs';
@@ -103,6 +103,7 @@ describe('ImportJobs with the real adapters (MariaDB + Kafka)', () => {
         recordProgress: (jobId, rejections, counters) => jobs.recordProgress(jobId, rejections, counters),
         upsertCustomers: (lines) => customers.upsert(lines),
       },
+      endLines: createImportEndPublisher(kafka, producer, settings.topicPrefix),
       // Small batches, so that bad rows fall on both sides of batch boundaries.
       batchSize: 4,
       logger,
@@ -165,12 +166,18 @@ describe('ImportJobs with the real adapters (MariaDB + Kafka)', () => {
     // Each message holds one customer's lines of one batch (batches of 4 here).
     const received: { key: string; line: TransactionLineData }[] = [];
     let messages = 0;
+    const ends = new Set<number>();
     const reader = kafka.consumer({ groupId: `import-jobs-reader-${uniqueSuffix()}`, maxWaitTimeInMs: 200 });
     readers.push(reader);
     await reader.connect();
     await reader.subscribe({ topic: lineTopic, fromBeginning: true });
     await reader.run({
-      eachMessage: async ({ message }) => {
+      eachMessage: async ({ partition, message }) => {
+        const ended = ImportLinesEndedV1.decode(message.value);
+        if (ended.ok && ended.value.data.importJobId === jobId) {
+          ends.add(partition);
+          return;
+        }
         const decoded = TransactionLineRecordedV2.decode(message.value);
         if (!decoded.ok) throw new Error(decoded.error.reason);
         messages++;
@@ -185,7 +192,9 @@ describe('ImportJobs with the real adapters (MariaDB + Kafka)', () => {
       expected.map(({ lineNumber, line }) => ({ key: line.customerId, lineNumber, lineId: line.lineId, importJobId: jobId, customerId: line.customerId })),
     );
     expect(messages).toBeLessThan(expected.length);
-    expect(await publishedCount()).toBe(messages);
+    // Then the end of the import, once in every partition.
+    await waitFor('the end of the import in every partition', async () => (ends.size >= TOPICS.transactionLineV2.partitions ? true : undefined), 20_000);
+    expect(await publishedCount()).toBe(messages + TOPICS.transactionLineV2.partitions);
     // An import's lines keep to the import lane: nothing on the live lane.
     const liveTopic = settings.topicPrefix + TOPICS.liveTransactionLineV2.name;
     expect((await admin.fetchTopicOffsets(liveTopic)).reduce((sum, partition) => sum + Number(partition.high), 0)).toBe(0);

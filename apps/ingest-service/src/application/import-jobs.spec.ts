@@ -44,23 +44,33 @@ const source = (records: readonly SourceRecord[], failAtStart?: string): Opened 
   bytesRead: () => 0,
 });
 
-function setup(open: (path: string) => Opened, options: { failCreate?: boolean } = {}) {
+function setup(open: (path: string) => Opened, options: { failCreate?: boolean; endFailures?: number } = {}) {
   const { store, jobs } = memoryJobs(options);
   const published: string[] = [];
+  /** What happened, in order: each line's customer, each end of a job's lines with the job's status then. */
+  const events: string[] = [];
+  let endFailures = options.endFailures ?? 0;
   const rejected: number[] = [];
   const imports = new ImportJobs<Job>({
     jobs: store,
     checkPath: async (path) => (path.startsWith('/allowed/') ? null : { field: ['path'], code: 'PATH_NOT_ALLOWED', message: `${path} is outside the import folders` }),
     open,
     ports: {
-      publishLines: async (_jobId, lines) => void published.push(...lines.map((l) => l.customerId)),
+      publishLines: async (_jobId, lines) => {
+        published.push(...lines.map((l) => l.customerId));
+        events.push(...lines.map((l) => `line ${l.customerId}`));
+      },
       recordProgress: async (_jobId, rejections) => void rejected.push(...rejections.map((r) => r.lineNumber)),
       upsertCustomers: async () => undefined,
+    },
+    endLines: async (jobId) => {
+      if (endFailures-- > 0) throw new Error('broker unavailable');
+      events.push(`end ${jobId} (${jobs.get(jobId)?.status})`);
     },
     batchSize: 100,
     logger: pino({ level: 'silent' }),
   });
-  return { imports, jobs, published, rejected };
+  return { imports, jobs, published, rejected, events };
 }
 
 describe('ImportJobs.startStored (uploads)', () => {
@@ -124,4 +134,49 @@ describe('ImportJobs.startStored (uploads)', () => {
     expect(started.job).toMatchObject({ source: '/allowed/december.csv' });
     await imports.drain();
   });
+});
+
+describe('ImportJobs: the end of an import\'s lines', () => {
+  const rows: SourceRecord[] = [
+    { kind: 'header', fields: HEADER },
+    { kind: 'row', fields: LINE_2, lineNumber: 2, raw: LINE_2.join(',') },
+    { kind: 'row', fields: [...LINE_2.slice(0, 6), '13047', 'France'], lineNumber: 3, raw: '' },
+  ];
+
+  it('is announced once, after the last line and before the job is recorded as completed', async () => {
+    const { imports, events, jobs } = setup(() => source(rows));
+    await imports.start('/allowed/a.csv');
+    await imports.drain();
+    expect(events).toEqual(['line 17850', 'line 13047', 'end job-1 (RUNNING)']);
+    expect(jobs.get('job-1')?.status).toBe('COMPLETED');
+  });
+
+  it('is announced for a cancelled import too (the lines it published are in), not for one that failed', async () => {
+    // A slow file: cancelled long before its last row.
+    const slow: Opened = {
+      records: (async function* () {
+        yield rows[0]!;
+        for (let lineNumber = 2; lineNumber < 10_000; lineNumber++) {
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          yield { kind: 'row', fields: LINE_2, lineNumber, raw: '' } satisfies SourceRecord;
+        }
+      })(),
+      bytesRead: () => 0,
+    };
+    const { imports, events } = setup((path) => (path.includes('bad') ? source([{ kind: 'header', fields: ['Nothing'] }]) : slow));
+    const bad = await imports.start('/allowed/bad.csv');
+    expect(bad.job).toMatchObject({ status: 'FAILED' });
+    const started = await imports.start('/allowed/a.csv');
+    const cancelled = await imports.cancel(started.job!.id);
+    expect(cancelled.job).toMatchObject({ status: 'CANCELLED' });
+    expect(events.filter((event) => event.startsWith('end'))).toEqual([`end ${started.job!.id} (RUNNING)`]);
+  });
+
+  it('is tried again while the broker is away, and the job then completes', async () => {
+    const { imports, events, jobs } = setup(() => source(rows), { endFailures: 1 });
+    await imports.start('/allowed/a.csv');
+    await imports.drain();
+    expect(events.at(-1)).toBe('end job-1 (RUNNING)');
+    expect(jobs.get('job-1')?.status).toBe('COMPLETED');
+  }, 20_000);
 });

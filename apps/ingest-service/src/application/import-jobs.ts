@@ -21,6 +21,14 @@ export interface ImportJobsDeps<TJob> {
   readonly checkPath: (path: string) => Promise<UserError | null>;
   readonly open: (path: string) => { readonly records: AsyncIterable<SourceRecord>; bytesRead(): number };
   readonly ports: Omit<ImportPorts, 'bytesRead'>;
+  /**
+   * Says that the job's lines end here (ImportLinesEnded in every partition of the import lane),
+   * once a completed or cancelled import has published its last line: the services downstream
+   * then know when everything of the import has reached them (clustering trains at once instead of
+   * waiting for the metric stream to be quiet). Retried with backoff until it succeeds or the
+   * service stops.
+   */
+  readonly endLines: (jobId: string) => Promise<void>;
   readonly batchSize: number;
   readonly logger: Logger;
   /** Aborted at shutdown: stops waiting for the database to record a failed import. */
@@ -105,9 +113,11 @@ export class ImportJobs<TJob> {
         .then(async (outcome) => {
           if (outcome.ok && outcome.cancelled) {
             await iterator.return?.();
+            await this.announceEnd(job.id, log);
             await this.deps.jobs.finish(job.id, 'CANCELLED', null);
             log.info(outcome.counters, 'import cancelled');
           } else if (outcome.ok) {
+            await this.announceEnd(job.id, log);
             await this.deps.jobs.finish(job.id, 'COMPLETED', null);
             log.info(outcome.counters, 'import completed');
           } else {
@@ -134,6 +144,12 @@ export class ImportJobs<TJob> {
     } finally {
       if (!handedOver) await release();
     }
+  }
+
+  /** Publishes the end of the job's lines, waiting out a broker that is briefly away. */
+  private async announceEnd(jobId: string, log: Logger): Promise<void> {
+    const signal = this.deps.signal;
+    await retryWithBackoff(() => this.deps.endLines(jobId), log, { what: `Kafka broker (to mark the end of import ${jobId})`, ...(signal ? { signal } : {}) });
   }
 
   /**

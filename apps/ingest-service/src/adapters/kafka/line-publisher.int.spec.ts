@@ -9,6 +9,7 @@ import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import {
   ALL_TOPICS,
+  ImportLinesEndedV1,
   LiveTransactionLineRecordedV2,
   RawTransactionSubmittedV1,
   TOPICS,
@@ -27,7 +28,7 @@ import { ImportJobRepository, type ImportJobRecord } from '../persistence/import
 import { ImportJobs } from '../../application/import-jobs';
 import { recordTransactions, type RecordTransactionsPorts } from '../../application/record-transactions';
 import { consumeRawTransactions } from '../../application/consume-raw-transactions';
-import { createLinePublisher } from './line-publisher';
+import { createImportEndPublisher, createLinePublisher } from './line-publisher';
 
 const SAMPLE = join(WORKSPACE_ROOT, 'data', 'sample', 'online_retail_2010-12_2011-02.csv.gz');
 const sampleText = gunzipSync(readFileSync(SAMPLE)).toString('utf8').split('\n');
@@ -52,6 +53,8 @@ describe('the lanes of accepted lines (real MariaDB + Kafka)', () => {
   let reader: Consumer | undefined;
   let customers: CustomerDirectoryRepository;
   const received: Received[] = [];
+  /** Where each line of the import topic and each end-of-import marker landed. */
+  const placed: { what: string; partition: number; offset: number }[] = [];
 
   /** How many messages a prefixed topic holds (the sum of its partitions' high watermarks). */
   const messagesOn = async (topic: string): Promise<number> => (await admin.fetchTopicOffsets(topic)).reduce((sum, partition) => sum + Number(partition.high), 0);
@@ -72,10 +75,16 @@ describe('the lanes of accepted lines (real MariaDB + Kafka)', () => {
     await reader.connect();
     await reader.subscribe({ topics: [importTopic, liveTopic], fromBeginning: true });
     await reader.run({
-      eachMessage: async ({ topic, message }) => {
+      eachMessage: async ({ topic, partition, message }) => {
+        const ended = topic === importTopic ? ImportLinesEndedV1.decode(message.value) : undefined;
+        if (ended?.ok) {
+          placed.push({ what: `end ${ended.value.data.importJobId} ${ended.value.data.partition}/${ended.value.data.partitions}`, partition, offset: Number(message.offset) });
+          return;
+        }
         const decoded = (topic === liveTopic ? LiveTransactionLineRecordedV2 : TransactionLineRecordedV2).decode(message.value);
         if (!decoded.ok) throw new Error(decoded.error.reason);
         for (const line of linesOf([decoded.value])) received.push({ topic, key: message.key?.toString('utf8') ?? '', line });
+        if (topic === importTopic) placed.push({ what: 'lines', partition, offset: Number(message.offset) });
       },
     });
   }, 30_000);
@@ -106,6 +115,7 @@ describe('the lanes of accepted lines (real MariaDB + Kafka)', () => {
         recordProgress: (jobId, rejections, counters) => jobs.recordProgress(jobId, rejections, counters),
         upsertCustomers: (lines) => customers.upsert(lines),
       },
+      endLines: createImportEndPublisher(kafka, producer, settings.topicPrefix),
       batchSize: 100,
       logger,
     });
@@ -140,8 +150,16 @@ describe('the lanes of accepted lines (real MariaDB + Kafka)', () => {
       { key: '12583', invoiceNo: '999002', source: { kind: 'stream', importJobId: null, lineNumber: null } },
     ]);
     expect(onLive.map((r) => r.line.lineId)).toContain(api.lineIds[0]);
-    // Nothing else on either topic: one event for the import's customer, one per live line.
-    expect(await messagesOn(importTopic)).toBe(1);
+    // Nothing else on either topic: one event for the import's customer and the end of the
+    // import in every partition, one event per live line.
+    const partitions = TOPICS.transactionLineV2.partitions;
+    expect(await messagesOn(importTopic)).toBe(1 + partitions);
     expect(await messagesOn(liveTopic)).toBe(2);
+    await waitFor('the end of the import in every partition', async () => (placed.length >= 1 + partitions ? true : undefined), 20_000);
+    const ends = placed.filter((p) => p.what.startsWith('end'));
+    expect(ends.map((p) => [p.partition, p.what]).sort()).toEqual(Array.from({ length: partitions }, (_, partition) => [partition, `end ${jobId} ${partition}/${partitions}`]).sort());
+    // In the partition of the customer's lines, the marker comes after them.
+    const lines = placed.find((p) => p.what === 'lines')!;
+    expect(ends.find((p) => p.partition === lines.partition)!.offset).toBeGreaterThan(lines.offset);
   }, 30_000);
 });

@@ -1,6 +1,6 @@
-import type { Producer } from 'kafkajs';
-import { transactionLineContractOf, transactionLineEvents } from '@seg/contracts-events';
-import { publish } from '@seg/platform-kafka';
+import type { Kafka, Producer } from 'kafkajs';
+import { ImportLinesEndedV1, transactionLineContractOf, transactionLineEvents } from '@seg/contracts-events';
+import { publish, publishToEveryPartition } from '@seg/platform-kafka';
 import type { AttributedLine } from '../../application/import-lines';
 
 /**
@@ -20,5 +20,22 @@ export function createLinePublisher(producer: Producer, topicPrefix: string, sou
       { correlationId: jobId, producer: 'ingest-service' },
     );
     await publish(producer, contract, events.map((event) => ({ key: event.data.customerId, event })), topicPrefix);
+  };
+}
+
+/**
+ * Marks the end of an import's lines: an ImportLinesEnded event in every partition of the import
+ * lane, after every line the job published there (its publishes have all been acknowledged).
+ */
+export function createImportEndPublisher(kafka: Kafka, producer: Producer, topicPrefix: string) {
+  return async (jobId: string): Promise<void> => {
+    await publishToEveryPartition(
+      kafka,
+      producer,
+      ImportLinesEndedV1,
+      jobId,
+      (partition, partitions) => ImportLinesEndedV1.create({ importJobId: jobId, partition, partitions }, { correlationId: jobId, producer: 'ingest-service' }),
+      topicPrefix,
+    );
   };
 }
