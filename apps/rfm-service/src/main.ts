@@ -1,4 +1,4 @@
-import type { CustomerErasureRequested, TransactionLinesRecorded } from '@seg/contracts-events';
+import type { CustomerErasureRequested, ImportLinesEnded, TransactionLinesRecorded } from '@seg/contracts-events';
 import { SnapshotCache } from '@seg/domain-rfm';
 import { counter, createLogger, createMetricsRegistry, runService, type RunningService } from '@seg/platform-observability';
 import { connectAndMigrate, createDataSource, databaseReadiness } from '@seg/platform-persistence';
@@ -8,7 +8,7 @@ import { loadConfig } from './config';
 import { migrations } from './migrations';
 import { recordLines } from './application/record-lines';
 import { RfmRepository } from './adapters/persistence/rfm.repository';
-import { createMetricsPublisher } from './adapters/kafka/metrics-publisher';
+import { createImportEndForwarder, createMetricsPublisher } from './adapters/kafka/metrics-publisher';
 import { runRfmConsumers, type BatchContext } from './adapters/kafka/line-consumers';
 import { rfmSubgraph } from './adapters/graphql/schema';
 import { rfmResolvers } from './adapters/graphql/resolvers';
@@ -55,6 +55,14 @@ async function main(): Promise<RunningService> {
     context.logger.info({ erasures: events.length, ...deleted }, 'erased customers');
   };
 
+  // The end of an import's lines in a partition, passed on to the metric stream once its lines'
+  // metrics are out: clustering then knows when it has every change of the import.
+  const forwardImportEnd = createImportEndForwarder(kafka, producer, config.kafka.topicPrefix);
+  const endImports = async (events: readonly ImportLinesEnded[], context: BatchContext): Promise<void> => {
+    await forwardImportEnd(events, context.partition);
+    context.logger.info({ imports: [...new Set(events.map((event) => event.data.importJobId))] }, 'an import\'s lines in this partition are all recorded');
+  };
+
   // Two lanes, each a consumer group of its own with the same handler: imports (and v1 lines,
   // erasures) on one, live input on the other, so that a live line never waits behind an import's
   // batches.
@@ -70,6 +78,7 @@ async function main(): Promise<RunningService> {
     concurrency: config.concurrency,
     handleLines,
     eraseCustomers,
+    endImports,
   });
 
   const snapshots = new SnapshotCache(() => repository.fingerprint(), () => repository.allMetrics());

@@ -8,6 +8,8 @@ import type { DataSource } from 'typeorm';
 import {
   ALL_TOPICS,
   CustomerMetricsChangedV1,
+  ImportLinesEndedV1,
+  ImportMetricsEndedV1,
   LiveTransactionLineRecordedV2,
   TransactionLineRecordedV2,
   transactionLineEvents,
@@ -18,7 +20,7 @@ import {
 } from '@seg/contracts-events';
 import { aggregateCustomers, type CustomerMetrics } from '@seg/domain-rfm';
 import { makeTransactionLine } from '@seg/domain-transactions';
-import { connectProducer, createKafka, ensureTopics, publish } from '@seg/platform-kafka';
+import { connectProducer, createKafka, ensureTopics, publish, publishToEveryPartition } from '@seg/platform-kafka';
 import { createLogger } from '@seg/platform-observability';
 import { inList } from '@seg/platform-persistence';
 import { testKafkaSettings, uniqueSuffix, waitFor, type TestDatabase, createMigratedTestDatabase } from '@seg/testing';
@@ -26,8 +28,8 @@ import { migrations } from '../../migrations';
 import { recordLines } from '../../application/record-lines';
 import { RfmRepository } from '../persistence/rfm.repository';
 import { sampleLines } from '../../testing/sample-lines';
-import { createMetricsPublisher } from './metrics-publisher';
-import { runRfmConsumers, type RfmConsumers } from './line-consumers';
+import { createImportEndForwarder, createMetricsPublisher } from './metrics-publisher';
+import { runRfmConsumers, type BatchContext, type RfmConsumers } from './line-consumers';
 
 type Lane = 'import' | 'live';
 
@@ -65,6 +67,10 @@ describe('rfm import and live lanes (real Kafka and MariaDB)', () => {
   let metricsReader: Consumer | undefined;
   const published: CustomerMetricsChanged[] = [];
   const retries: string[] = [];
+  /** The metrics topic as read, partition by partition: metric events by customer, import ends by job and line partition. */
+  const metricsLog: { partition: number; offset: number; what: string }[] = [];
+  /** The line partition each customer's lines came from (as the import lane's consumer saw it). */
+  const linePartitionOf = new Map<string, number>();
 
   // What the handler saw: batches of each lane in flight, and how often one lane's batch started
   // while the other lane's batch of a same customer was running.
@@ -123,8 +129,10 @@ describe('rfm import and live lanes (real Kafka and MariaDB)', () => {
     // The handler as main.ts builds it, watched by lane (import lines come from CSV, live ones from the API).
     const repository = new RfmRepository(dataSource, (code) => retries.push(code));
     const publishMetrics = createMetricsPublisher(producer, settings.topicPrefix);
-    const handleLines = async (events: readonly TransactionLinesRecorded[]): Promise<void> => {
+    const forwardImportEnd = createImportEndForwarder(kafka, producer, settings.topicPrefix);
+    const handleLines = async (events: readonly TransactionLinesRecorded[], context: BatchContext): Promise<void> => {
       const lane: Lane = events[0]?.data.source.kind === 'csv' ? 'import' : 'live';
+      if (lane === 'import') for (const event of events) linePartitionOf.set(event.data.customerId, context.partition);
       const customers = new Set(events.map((event) => event.data.customerId));
       await passGate(lane, customers);
       const other = inFlight.get(lane === 'import' ? 'live' : 'import');
@@ -145,17 +153,27 @@ describe('rfm import and live lanes (real Kafka and MariaDB)', () => {
       // The smallest fetch the service accepts (SEG_RFM_FETCH_MAX_BYTES_PER_PARTITION): many small
       // batches, so that an import's backlog takes a while to drain.
       fetch: { maxBytesPerPartition: 64 * 1024, maxBytes: 10 * 1024 * 1024 },
-      handleLines: (events) => handleLines(events),
+      handleLines: (events, context) => handleLines(events, context),
       eraseCustomers: async () => undefined,
+      endImports: (events, context) => forwardImportEnd(events, context.partition),
     });
 
     metricsReader = kafka.consumer({ groupId: `rfm-lanes-metrics-${suffix}`, maxWaitTimeInMs: 100 });
     await metricsReader.connect();
     await metricsReader.subscribe({ topic: settings.topicPrefix + CustomerMetricsChangedV1.topic.name, fromBeginning: true });
     await metricsReader.run({
-      eachMessage: async ({ message }) => {
+      eachMessage: async ({ partition, message }) => {
+        const offset = Number(message.offset);
+        const ended = ImportMetricsEndedV1.decode(message.value);
+        if (ended.ok) {
+          metricsLog.push({ partition, offset, what: `end ${ended.value.data.importJobId} ${ended.value.data.linePartition}/${ended.value.data.linePartitions} ${ended.value.data.partition}/${ended.value.data.partitions}` });
+          return;
+        }
         const decoded = CustomerMetricsChangedV1.decode(message.value);
-        if (decoded.ok) published.push(decoded.value);
+        if (decoded.ok) {
+          published.push(decoded.value);
+          metricsLog.push({ partition, offset, what: `metrics ${decoded.value.data.customerId}` });
+        }
       },
     });
     const running = consumers;
@@ -265,4 +283,46 @@ describe('rfm import and live lanes (real Kafka and MariaDB)', () => {
       expect(JSON.parse(byRevision.get(highest)!)).toEqual({ ...finalOf.get(customer), revision: highest });
     }
   }, 180_000);
+
+  it('passes the end of an import\'s lines on to every metrics partition, after the metrics of the lines before it', async () => {
+    // The sample's customers with ids divisible by 7, renamed so that no other test holds them.
+    const lines = sampleLines(7).map((l) => asCustomer(l, `ends-${suffix}-${l.customerId}`));
+    const customers = [...new Set(lines.map((l) => l.customerId))];
+    const job = `ends-job-${suffix}`;
+    for (let start = 0; start < lines.length; start += 500) {
+      const events = transactionLineEvents(lines.slice(start, start + 500).map((l) => toCustomerLine(l, l.customerId)), { kind: 'csv', importJobId: job }, { correlationId: job, producer: 'rfm-lanes-int-spec' });
+      await publish(producer, TransactionLineRecordedV2, events.map((event) => ({ key: event.data.customerId, event })), settings.topicPrefix);
+    }
+    // As ingest ends an import: a marker in every partition of the import lane, after the lines.
+    const linePartitions = await publishToEveryPartition(
+      kafka,
+      producer,
+      ImportLinesEndedV1,
+      job,
+      (partition, partitions) => ImportLinesEndedV1.create({ importJobId: job, partition, partitions }, { correlationId: job, producer: 'rfm-lanes-int-spec' }),
+      settings.topicPrefix,
+    );
+    const metricsPartitions = CustomerMetricsChangedV1.topic.partitions;
+    const ends = () => metricsLog.filter((entry) => entry.what.startsWith(`end ${job} `));
+    await waitFor('the end of the import in every metrics partition, for every line partition', async () => (new Set(ends().map((e) => e.what)).size >= linePartitions * metricsPartitions ? true : undefined), 60_000);
+    expect([...new Set(ends().map((e) => `${e.partition} ${e.what}`))].sort()).toEqual(
+      Array.from({ length: linePartitions * metricsPartitions }, (_, i) => {
+        const [line, metrics] = [Math.floor(i / metricsPartitions), i % metricsPartitions];
+        return `${metrics} end ${job} ${line}/${linePartitions} ${metrics}/${metricsPartitions}`;
+      }).sort(),
+    );
+    // Each customer's metric events precede, in their metrics partition, the end of the line
+    // partition its lines came from.
+    for (const customer of customers) {
+      const events = metricsLog.filter((entry) => entry.what === `metrics ${customer}`);
+      if (events.length === 0) continue; // no purchase: no metrics
+      const linePartition = linePartitionOf.get(customer);
+      expect(linePartition).toBeDefined();
+      for (const event of events) {
+        const end = ends().find((e) => e.partition === event.partition && e.what.startsWith(`end ${job} ${linePartition}/`));
+        expect(end?.offset).toBeGreaterThan(event.offset);
+      }
+    }
+    expect(customers.filter((customer) => metricsLog.some((entry) => entry.what === `metrics ${customer}`)).length).toBeGreaterThan(customers.length / 2);
+  }, 120_000);
 });

@@ -2,11 +2,13 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import {
   CustomerErasureRequestedV1,
+  ImportLinesEndedV1,
   LiveTransactionLineRecordedV2,
   TransactionLineRecordedV1,
   TransactionLineRecordedV2,
   upcastTransactionLineV1,
   type CustomerErasureRequested,
+  type ImportLinesEnded,
   type TransactionLinesRecorded,
 } from '@seg/contracts-events';
 import type { KafkaSettings } from '@seg/platform-config';
@@ -14,7 +16,7 @@ import { consumerReadiness, runConsumer, type FetchSizes, type HandlerContext, t
 import type { MetricsRegistry } from '@seg/platform-observability';
 
 /** What the handlers get of a batch's context: its logger (topic, partition, correlation id). */
-export type BatchContext = Pick<HandlerContext<string, number, unknown>, 'logger'>;
+export type BatchContext = Pick<HandlerContext<string, number, unknown>, 'logger' | 'partition'>;
 
 export interface RfmConsumersOptions {
   readonly kafka: Kafka;
@@ -33,6 +35,11 @@ export interface RfmConsumersOptions {
   handleLines(events: readonly TransactionLinesRecorded[], context: BatchContext): Promise<void>;
   /** Erases the customers of a batch of erasure requests. */
   eraseCustomers(events: readonly CustomerErasureRequested[], context: BatchContext): Promise<void>;
+  /**
+   * Passes on the end of imports' lines in the batch's partition (ImportLinesEnded markers), once
+   * the lines before them are handled: the consumer hands them over in the partition's order.
+   */
+  endImports(events: readonly ImportLinesEnded[], context: BatchContext): Promise<void>;
 }
 
 /** The rfm service's two consumers. */
@@ -48,7 +55,7 @@ export interface RfmConsumers {
 
 /**
  * Starts the rfm service's consumers: one group reads the import lane (transaction lines of CSV
- * imports, v1 lines through the upcaster, erasure requests), another group reads the live lane
+ * imports and the markers of their end, v1 lines through the upcaster, erasure requests), another group reads the live lane
  * (lines of live input), with the same handler. Each consumer handles its own batches one after
  * the other, so with one consumer a live line would wait behind every batch of an import fetched
  * before it; with a consumer of its own, a live batch runs while an import batch does. Both may
@@ -57,7 +64,7 @@ export interface RfmConsumers {
  * one lane.
  */
 export async function runRfmConsumers(options: RfmConsumersOptions): Promise<RfmConsumers> {
-  const { groups, handleLines, eraseCustomers } = options;
+  const { groups, handleLines, eraseCustomers, endImports } = options;
   const common = {
     kafka: options.kafka,
     producer: options.producer,
@@ -75,6 +82,8 @@ export async function runRfmConsumers(options: RfmConsumersOptions): Promise<Rfm
     logger: options.logger,
     handlers: [
       { contract: TransactionLineRecordedV2, handle: (events, context) => handleLines(events, context) },
+      // The end of an import's lines in this partition: handled after the lines before it.
+      { contract: ImportLinesEndedV1, handle: (events, context) => endImports(events, context) },
       // Lines published before v2 (still on the topic, or from an older ingest) read as v2 events of one line.
       { contract: TransactionLineRecordedV1, handle: (events, context) => handleLines(events.map(upcastTransactionLineV1), context) },
       // GDPR art. 17: the customers' lines and metrics go; their later lines (either lane) are dropped.

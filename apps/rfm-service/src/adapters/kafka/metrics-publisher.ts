@@ -1,6 +1,6 @@
-import type { Producer } from 'kafkajs';
-import { CustomerMetricsChangedV1 } from '@seg/contracts-events';
-import { publish } from '@seg/platform-kafka';
+import type { Kafka, Producer } from 'kafkajs';
+import { CustomerMetricsChangedV1, ImportMetricsEndedV1, type ImportLinesEnded } from '@seg/contracts-events';
+import { publish, publishToEveryPartition } from '@seg/platform-kafka';
 import type { RecordedMetrics } from '../../application/record-lines';
 
 /**
@@ -20,5 +20,29 @@ export function createMetricsPublisher(producer: Producer, topicPrefix: string) 
       })),
       topicPrefix,
     );
+  };
+}
+
+/**
+ * Passes the end of an import's lines in a line partition on to the metric stream: an
+ * ImportMetricsEnded in every partition of the metrics topic. Called once the lines before the
+ * marker in that partition are handled and their metrics published, so every metric change of
+ * those lines precedes it in each metrics partition. `linePartition` is the partition the marker
+ * was read from.
+ */
+export function createImportEndForwarder(kafka: Kafka, producer: Producer, topicPrefix: string) {
+  return async (events: readonly ImportLinesEnded[], linePartition: number): Promise<void> => {
+    // A replayed marker is passed on again: consumers count partitions, not markers.
+    const jobs = new Map(events.map((event) => [event.data.importJobId, event.data.partitions]));
+    for (const [importJobId, linePartitions] of jobs) {
+      await publishToEveryPartition(
+        kafka,
+        producer,
+        ImportMetricsEndedV1,
+        importJobId,
+        (partition, partitions) => ImportMetricsEndedV1.create({ importJobId, linePartition, linePartitions, partition, partitions }, { correlationId: importJobId, producer: 'rfm-service' }),
+        topicPrefix,
+      );
+    }
   };
 }
