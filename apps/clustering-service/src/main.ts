@@ -1,4 +1,4 @@
-import { CustomerErasureRequestedV1, CustomerMetricsChangedV1 } from '@seg/contracts-events';
+import { CustomerErasureRequestedV1, CustomerMetricsChangedV1, ImportMetricsEndedV1 } from '@seg/contracts-events';
 import { createLogger, createMetricsRegistry, describeError, runService, type RunningService } from '@seg/platform-observability';
 import { connectAndMigrate, createDataSource, databaseReadiness } from '@seg/platform-persistence';
 import { consumerReadiness, prepareKafka, runConsumer } from '@seg/platform-kafka';
@@ -45,6 +45,9 @@ async function main(): Promise<RunningService> {
     metrics: metricsRegistry,
     handlers: [
       { contract: CustomerMetricsChangedV1, handle: (events) => segmentation.onMetrics(events) },
+      // An import's end in the metric stream, after the metric events before it: once all of an
+      // import's ends are met, a training run is considered at once.
+      { contract: ImportMetricsEndedV1, handle: (events) => segmentation.onImportEnds(events) },
       {
         // GDPR art. 17: features, assignments and projection points go; later metric events are
         // dropped. Erasures count as changes, so the model's aggregates lose them at a retraining.

@@ -6,7 +6,7 @@ import { analysisDate, recencyDays } from '@seg/domain-rfm';
 import { Kafka, logLevel } from 'kafkajs';
 import { LiveTransactionLineRecordedV2, MessageDeadLetteredV1, RawTransactionSubmittedV1, TransactionLineRecordedV1, transactionLineEvents, type MessageDeadLettered } from '@seg/contracts-events';
 import { WORKSPACE_ROOT, waitFor } from '@seg/testing';
-import { graphql, startPlatform, waitForEveryoneSegmented, type RunningPlatform } from './platform';
+import { graphql, startPlatform, type RunningPlatform } from './platform';
 import { expectedFromCsv } from './expected';
 
 // The first 6,000 lines of the bundled sample (real UCI Online Retail lines, December 2010).
@@ -22,7 +22,9 @@ describe('the platform end to end, through the gateway', () => {
   const expected = expectedFromCsv(csv);
 
   beforeAll(async () => {
-    platform = await startPlatform(4600);
+    // A quiet period no test waits for: after an import, the model comes from the import's end
+    // (ImportLinesEnded, passed on by rfm as ImportMetricsEnded), and from nothing else.
+    platform = await startPlatform(4600, { SEG_TRAIN_QUIET_MS: '600000' });
     writeFileSync(join(platform.importDir, 'december.csv'), csv);
     writeFileSync(join(platform.importDir, 'no-price.csv'), 'InvoiceNo,StockCode,Description,Quantity,InvoiceDate,CustomerID,Country\n536365,85123A,X,6,2010-12-01 08:26:00,17850,United Kingdom\n');
   });
@@ -85,7 +87,7 @@ describe('the platform end to end, through the gateway', () => {
       withoutCustomer: expected.lines.filter((l) => l.customerId === null).length,
     });
 
-    await waitForEveryoneSegmented(platform, expected.customers.length);
+    // Nobody asks for a training run: the import's end brings one model, over every customer.
     type Segments = { rfmSummary: { customers: number }; segments: { name: string; size: number; revenueShare: number; coupon: { offer: string } }[] };
     const result = await waitFor(
       'every customer to be segmented',
@@ -99,6 +101,8 @@ describe('the platform end to end, through the gateway', () => {
     );
     expect(result.segments).toHaveLength(4);
     expect(new Set(result.segments.map((s) => s.name)).size).toBe(4);
+    const models = await graphql<{ segmentationModels: { version: number; customers: number }[] }>(platform.gatewayUrl, platform.keys.viewer, '{ segmentationModels { version customers } }');
+    expect(models.data?.segmentationModels).toEqual([{ version: 1, customers: expected.customers.length }]);
     expect(result.segments.reduce((sum, s) => sum + s.revenueShare, 0)).toBeCloseTo(1, 6);
 
     // The customer with the most purchase invoices in this slice.

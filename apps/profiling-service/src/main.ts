@@ -1,4 +1,4 @@
-import { CustomerErasureRequestedV1, CustomerMetricsChangedV1, CustomerSegmentAssignedV1, SegmentationModelTrainedV1 } from '@seg/contracts-events';
+import { CustomerErasureRequestedV1, CustomerMetricsChangedV1, CustomerSegmentAssignedV1, ImportMetricsEndedV1, SegmentationModelTrainedV1 } from '@seg/contracts-events';
 import { DEFAULT_COUPON_RULES } from '@seg/domain-profiling';
 import { SnapshotCache } from '@seg/domain-rfm';
 import { createLogger, createMetricsRegistry, runService, type RunningService } from '@seg/platform-observability';
@@ -57,6 +57,9 @@ async function main(): Promise<RunningService> {
       },
       { contract: CustomerSegmentAssignedV1, handle: (events) => repository.saveAssignments(events.map((e) => e.data)) },
       { contract: CustomerMetricsChangedV1, handle: (events) => directory.saveMetrics(events) },
+      // The ends of imports in the metric stream are for clustering (it trains once an import is
+      // in); profiling follows the models and assignments that come of it. Read, and let pass.
+      { contract: ImportMetricsEndedV1, handle: async () => undefined },
       {
         // GDPR art. 17: every row of the customers goes (see eraseCustomers); later events about them are dropped.
         contract: CustomerErasureRequestedV1,

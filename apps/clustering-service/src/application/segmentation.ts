@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { CustomerMetricsChanged } from '@seg/contracts-events';
+import type { CustomerMetricsChanged, ImportMetricsEnded } from '@seg/contracts-events';
 import { analysisDate, recencyDays, type CustomerMetrics } from '@seg/domain-rfm';
 import { describeError, retryWithBackoff } from '@seg/platform-observability';
 import type { TrainingPolicy } from '../config';
@@ -27,6 +27,9 @@ export type TrainOutcome =
 /** A training run's outcome, with its model's metrics being computed. */
 type RunOutcome = Exclude<TrainOutcome, { ok: true }> | { readonly ok: true; readonly model: StoredModel; readonly metrics: Promise<void> };
 
+/** How soon an automatic decision held back (a run going on) is tried again once an import's changes are all in. */
+const IMPORT_RECHECK_MS = 250;
+
 /**
  * When the next automatic training run may start after one that ended at `endedAt` (epoch ms) and
  * took `durationMs`, so that automatic runs take at most `share` of the time.
@@ -38,7 +41,8 @@ export function nextAutomaticTraining(endedAt: number, durationMs: number, share
 /**
  * Keeps customers segmented: new or changed customers are placed on the nearest centroid of the
  * current model at once; a new model is trained on demand, when none exists yet, or when enough
- * customers changed since the last one (after the metric stream has been quiet for a moment).
+ * customers changed since the last one (after the metric stream has been quiet for a moment), and
+ * as soon as an import's metric changes have all arrived, if it changed any customer.
  */
 export class Segmentation {
   private timer: NodeJS.Timeout | undefined;
@@ -57,6 +61,11 @@ export class Segmentation {
   private lastRun: { readonly endedAt: number; readonly durationMs: number } | undefined;
   /** Runs deciding, training or computing their model's metrics (automatic runs wait for them). */
   private running = 0;
+  /**
+   * An import's metric changes have all arrived since the last automatic decision: the next one
+   * trains if any customer changed since the current model, without waiting for a quiet stream.
+   */
+  private importApplied = false;
 
   constructor(private readonly deps: SegmentationDeps) {}
 
@@ -65,6 +74,20 @@ export class Segmentation {
     const customers = await this.deps.repository.upsertFeatures(events.map((e) => e.data));
     await this.placing(() => this.place(customers, events[0]?.correlationId ?? 'none'));
     this.scheduleCheck();
+  }
+
+  /**
+   * Handles ends of imports met in the metric stream (after the metric events before them in their
+   * partition, so these are stored). Once every end of an import is met, the import's changes are
+   * all in the feature table: an automatic run is considered at once, not after the quiet period,
+   * so that segments follow a backfill as soon as it is aggregated and cover all its customers.
+   */
+  async onImportEnds(events: readonly ImportMetricsEnded[]): Promise<void> {
+    const applied = await this.deps.repository.recordImportEnds(events.map((event) => event.data));
+    if (applied.length === 0) return;
+    this.deps.logger.info({ imports: applied }, 'every metric change of the import is in: considering a training run now');
+    this.importApplied = true;
+    void this.maybeTrain().catch((error: unknown) => this.deps.logger.error(`automatic training failed: ${describeError(error).message}`));
   }
 
   /** Runs placements one at a time: a batch's and a deferred placement of everyone never interleave. */
@@ -131,39 +154,48 @@ export class Segmentation {
     this.deferred.unref();
   }
 
-  /** Checks whether an automatic training run is due once the stream has been quiet (or after `delayMs`). */
-  scheduleCheck(delayMs = this.deps.policy.quietMs): void {
+  /**
+   * Checks whether an automatic training run is due once the stream has been quiet (or after
+   * `delayMs`); after an import whose changes have all arrived, without waiting for quiet.
+   */
+  scheduleCheck(delayMs?: number): void {
+    const delay = delayMs ?? (this.importApplied ? IMPORT_RECHECK_MS : this.deps.policy.quietMs);
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.maybeTrain().catch((error: unknown) => this.deps.logger.error(`automatic training failed: ${describeError(error).message}`));
-    }, delayMs);
+    }, delay);
     this.timer.unref();
   }
 
   /**
    * Trains when due: no model yet and enough customers; or enough customers changed since the
    * current model (policy.retrainMinChanged and policy.retrainChangedShare of the model), or
-   * policy.retrainMinChanged customers are new to it; or, on the schedule (`scheduled`), any
-   * customer changed.
+   * policy.retrainMinChanged customers are new to it; or, on the schedule (`scheduled`) or once an
+   * import's changes have all arrived, any customer changed.
    */
   async maybeTrain(scheduled = false): Promise<StoredModel | null> {
     const { repository, policy } = this.deps;
     if (!scheduled && this.running > 0) {
       // A run is deciding, training or computing its model's metrics: its time is not over (and a
-      // run queued behind it would start with no rest). Look again after a quiet period.
-      if (!this.timer) this.scheduleCheck();
+      // run queued behind it would start with no rest). Look again after a quiet period (soon,
+      // after an import).
+      if (!this.timer || this.importApplied) this.scheduleCheck();
       return null;
     }
     if (!scheduled && this.lastRun) {
       const wait = nextAutomaticTraining(this.lastRun.endedAt, this.lastRun.durationMs, policy.maxTrainingShare) - this.deps.now().getTime();
       if (wait > 0) {
-        // Too soon after the last run: look again then (a metric batch meanwhile re-arms the quiet timer).
-        if (!this.timer) this.scheduleCheck(Math.max(wait, policy.quietMs));
+        // Too soon after the last run: look again then (a metric batch meanwhile re-arms the quiet
+        // timer); after an import, as soon as the share allows.
+        if (!this.timer || this.importApplied) this.scheduleCheck(this.importApplied ? wait : Math.max(wait, policy.quietMs));
         return null;
       }
     }
     this.running++;
+    // This decision takes the import into account; one that ends meanwhile sets it again.
+    const afterImport = this.importApplied && !scheduled;
+    if (afterImport) this.importApplied = false;
     try {
       const model = await repository.latestModelForPlacement();
       const customers = await repository.countFeatures();
@@ -178,12 +210,13 @@ export class Segmentation {
         // The first model comes as soon as there are enough customers, often while the shop's first
         // import still runs: the customers it missed, however few, make one more run due once the
         // stream is quiet again, so that the sizes cover the import. Later models follow the thresholds.
-        const due = scheduled
-          ? changed >= 1
+        const due =
+          scheduled || afterImport
+            ? changed >= 1
           : changed >= Math.max(policy.retrainMinChanged, policy.retrainChangedShare * model.customers) || added >= policy.retrainMinChanged || (added > 0 && (await repository.countModels()) === 1);
         if (!due) return null;
       }
-      const outcome = await this.train(undefined, scheduled ? 'scheduled' : 'automatic');
+      const outcome = await this.train(undefined, scheduled ? 'scheduled' : afterImport ? 'import' : 'automatic');
       return outcome.ok ? outcome.model : null;
     } finally {
       this.running--;
@@ -204,7 +237,7 @@ export class Segmentation {
    * published first; its quality metrics are computed after that, outside the run (the next run
    * need not wait for them). `train` resolves once they are stored too, with the model as stored.
    */
-  async train(k: number | undefined, trigger: 'automatic' | 'scheduled' | 'on-demand'): Promise<TrainOutcome> {
+  async train(k: number | undefined, trigger: 'automatic' | 'import' | 'scheduled' | 'on-demand'): Promise<TrainOutcome> {
     this.running++;
     try {
       const run = this.queue.then(() => this.trainNow(k ?? this.deps.policy.k, trigger));
