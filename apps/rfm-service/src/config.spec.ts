@@ -19,9 +19,9 @@ describe('rfm loadConfig', () => {
     expect(() => loadConfig({ ...REQUIRED, SEG_RFM_FETCH_MAX_WAIT_MS: '-1' })).toThrow(/SEG_RFM_FETCH_MAX_WAIT_MS/);
   });
 
-  it('handles one partition\'s batch at a time by default; SEG_RFM_PARTITIONS_CONCURRENTLY changes it', () => {
-    expect(loadConfig(REQUIRED).concurrency).toBe(1);
-    expect(loadConfig({ ...REQUIRED, SEG_RFM_PARTITIONS_CONCURRENTLY: '2' }).concurrency).toBe(2);
+  it('handles two partitions\' batches at a time by default; SEG_RFM_PARTITIONS_CONCURRENTLY changes it', () => {
+    expect(loadConfig(REQUIRED).concurrency).toBe(2);
+    expect(loadConfig({ ...REQUIRED, SEG_RFM_PARTITIONS_CONCURRENTLY: '1' }).concurrency).toBe(1);
     expect(() => loadConfig({ ...REQUIRED, SEG_RFM_PARTITIONS_CONCURRENTLY: '0' })).toThrow(/SEG_RFM_PARTITIONS_CONCURRENTLY/);
   });
 

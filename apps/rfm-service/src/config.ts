@@ -14,10 +14,11 @@ export interface RfmConfig extends ServiceSettings {
    */
   readonly fetch: { readonly maxBytesPerPartition: number; readonly maxBytes: number; readonly minBytes: number; readonly maxWaitTimeInMs: number };
   /**
-   * Batches of lines handled at once, each of another partition (so of other customers). Two
-   * drain a backlog faster on two CPUs (bench/rfm-write.ts --concurrency 2: 1.2-1.45x), but when
-   * the service keeps up with the import they only make batches smaller, which costs every
-   * service more CPU (bench/PIPELINE.md): one by default.
+   * Batches of lines handled at once, each of another partition (so of other customers): while
+   * one waits for MariaDB, the service decodes and prepares the next. Two by default: the write
+   * path alone stores 1.2-1.45x the lines per second (bench/rfm-write.ts --concurrency 2), and
+   * with the whole platform running rfm finishes a backfill of the full file about a second
+   * sooner (bench/PIPELINE.md, section 6). Each lane has its own.
    */
   readonly concurrency: number;
   /**
@@ -33,7 +34,7 @@ export interface RfmConfig extends ServiceSettings {
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): RfmConfig {
   const config = loadServiceConfig('rfm', env, {
     SEG_RFM_FETCH_MAX_BYTES_PER_PARTITION: z.coerce.number().int().min(64 * 1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
-    SEG_RFM_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(32).default(1),
+    SEG_RFM_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(32).default(2),
     SEG_RFM_LIVE_CONSUMER_GROUP: z.string().min(1).optional(),
     SEG_RFM_FETCH_MIN_BYTES: z.coerce.number().int().min(1).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
     SEG_RFM_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(0).max(5_000).default(200),
