@@ -6,7 +6,7 @@ import { prepareKafka } from '@seg/platform-kafka';
 import { combineReadiness, serveSubgraph } from '@seg/platform-subgraph';
 import { loadConfig } from './config';
 import { migrations } from './migrations';
-import { recordLines } from './application/record-lines';
+import { ImportChanges, recordLines } from './application/record-lines';
 import { RfmRepository } from './adapters/persistence/rfm.repository';
 import { createImportEndForwarder, createMetricsPublisher } from './adapters/kafka/metrics-publisher';
 import { runRfmConsumers, type BatchContext } from './adapters/kafka/line-consumers';
@@ -36,13 +36,16 @@ async function main(): Promise<RunningService> {
     (error) => logger.warn({ err: error }, 'the database refuses LOAD DATA LOCAL INFILE: storing lines by multi-row INSERT instead; allow local_infile on the server to load them'),
   );
   const publishMetrics = createMetricsPublisher(producer, config.kafka.topicPrefix);
+  // Which imports stored new lines, per partition: the end of an import that changed nothing says so.
+  const importChanges = new ImportChanges();
 
   const handleLines = async (events: readonly TransactionLinesRecorded[], context: BatchContext): Promise<void> => {
-    const { lines, customers } = await recordLines(events, {
+    const { lines, newLines, customers } = await recordLines(events, {
       recordLines: (batch) => repository.recordLines(batch),
       latestPurchase: () => repository.latestPurchase(),
       publishMetrics,
     });
+    importChanges.note(events, context.partition, newLines);
     linesReceived.inc(lines);
     customersRecomputed.inc(customers);
     context.logger.debug({ events: events.length, lines, customers }, 'recorded lines');
@@ -59,7 +62,7 @@ async function main(): Promise<RunningService> {
   // metrics are out: clustering then knows when it has every change of the import.
   const forwardImportEnd = createImportEndForwarder(kafka, producer, config.kafka.topicPrefix);
   const endImports = async (events: readonly ImportLinesEnded[], context: BatchContext): Promise<void> => {
-    await forwardImportEnd(events, context.partition);
+    await forwardImportEnd(events, context.partition, (job) => importChanges.take(job, context.partition));
     context.logger.info({ imports: [...new Set(events.map((event) => event.data.importJobId))] }, 'an import\'s lines in this partition are all recorded');
   };
 

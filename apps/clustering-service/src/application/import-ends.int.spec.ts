@@ -17,10 +17,15 @@ describe('the end of an import (real MariaDB)', () => {
   const customers = sampleCustomers(8);
   const asOf = analysisDate(customers.map((c) => c.lastPurchaseAt));
   const event = (m: CustomerMetrics): CustomerMetricsChanged => CustomerMetricsChangedV1.create({ ...m, asOf }, { correlationId: `metrics-${m.customerId}`, producer: 'import-ends-int-spec' });
-  /** The ends of an import over 3 line partitions and 2 metrics partitions, as rfm publishes them. */
-  const ends = (importJobId: string): ImportMetricsEnded[] =>
+  /**
+   * The ends of an import over 3 line partitions and 2 metrics partitions, as rfm publishes them;
+   * `changedIn`: the line partitions where it stored new lines (all by default).
+   */
+  const ends = (importJobId: string, changedIn: readonly number[] = [0, 1, 2]): ImportMetricsEnded[] =>
     [0, 1, 2].flatMap((linePartition) =>
-      [0, 1].map((partition) => ImportMetricsEndedV1.create({ importJobId, linePartition, linePartitions: 3, partition, partitions: 2 }, { correlationId: importJobId, producer: 'import-ends-int-spec' })),
+      [0, 1].map((partition) =>
+        ImportMetricsEndedV1.create({ importJobId, linePartition, linePartitions: 3, partition, partitions: 2, changed: changedIn.includes(linePartition) }, { correlationId: importJobId, producer: 'import-ends-int-spec' }),
+      ),
     );
   // The quiet period and the thresholds never make a run due here: only an import's end can.
   const policy: TrainingPolicy = { k: 4, seed: 42, restarts: 2, minCustomers: 20, retrainMinChanged: 1_000, retrainChangedShare: 1, quietMs: 600_000, maxTrainingShare: 1, replaceEveryoneIntervalMs: 0, scheduleMs: 0 };
@@ -43,21 +48,21 @@ describe('the end of an import (real MariaDB)', () => {
     await database?.drop();
   });
 
-  it('counts each end once, whatever the order and the replays, and reports the import complete once', async () => {
-    const all = ends('count-job');
+  it('counts each end once, whatever the order and the replays, and reports the import complete once, changed if any end says so', async () => {
+    const all = ends('count-job', [1]);
     expect(await repository.recordImportEnds(all.slice(3).map((e) => e.data))).toEqual([]);
     // A replay of what was met, and all but the last end, in another order.
     expect(await repository.recordImportEnds([...all.slice(3), ...all.slice(1, 3)].reverse().map((e) => e.data))).toEqual([]);
-    expect(await repository.recordImportEnds([all[0]!.data, all[4]!.data])).toEqual(['count-job']);
+    expect(await repository.recordImportEnds([all[0]!.data, all[4]!.data])).toEqual([{ importJobId: 'count-job', changed: true }]);
     // Met again (a replay after a crash): complete already, not reported twice.
     expect(await repository.recordImportEnds(all.map((e) => e.data))).toEqual([]);
   });
 
   it('two writers of the last ends at once: the import is reported complete by exactly one', async () => {
-    const all = ends('race-job');
+    const all = ends('race-job', []);
     await repository.recordImportEnds(all.slice(2).map((e) => e.data));
     const [a, b] = await Promise.all([repository.recordImportEnds([all[0]!.data]), repository.recordImportEnds([all[1]!.data])]);
-    expect([...a, ...b]).toEqual(['race-job']);
+    expect([...a, ...b]).toEqual([{ importJobId: 'race-job', changed: false }]);
   });
 
   it('trains as soon as an import\'s changes are all in, then again after a later import that changed a single customer', async () => {
@@ -79,10 +84,12 @@ describe('the end of an import (real MariaDB)', () => {
     const second = await waitFor('the model after the second import', async () => published[1], 30_000, 50);
     expect(second).toMatchObject({ version: 2, customers: customers.length });
 
-    // The second import's ends replayed: nothing new, no run.
+    // The second import's ends replayed: complete already, no run.
     await segmentation.onImportEnds(ends('second-import'));
-    // An import that changed nothing (a file imported again): complete, but nothing to train.
-    await segmentation.onImportEnds(ends('third-import'));
+    // A file imported again, while a live line changed a customer: the import stored no new line
+    // (every end says so), so it trains nothing; the live change waits for the usual thresholds.
+    await segmentation.onMetrics([event({ ...customers[0]!, frequency: customers[0]!.frequency + 1 })]);
+    await segmentation.onImportEnds(ends('third-import', []));
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(await repository.countModels()).toBe(2);
   }, 60_000);

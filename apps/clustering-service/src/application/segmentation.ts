@@ -80,12 +80,16 @@ export class Segmentation {
    * Handles ends of imports met in the metric stream (after the metric events before them in their
    * partition, so these are stored). Once every end of an import is met, the import's changes are
    * all in the feature table: an automatic run is considered at once, not after the quiet period,
-   * so that segments follow a backfill as soon as it is aggregated and cover all its customers.
+   * so that segments follow a backfill as soon as it is aggregated and cover all its customers;
+   * unless the import changed nothing (a file imported again).
    */
   async onImportEnds(events: readonly ImportMetricsEnded[]): Promise<void> {
     const applied = await this.deps.repository.recordImportEnds(events.map((event) => event.data));
-    if (applied.length === 0) return;
-    this.deps.logger.info({ imports: applied }, 'every metric change of the import is in: considering a training run now');
+    const changed = applied.filter((a) => a.changed).map((a) => a.importJobId);
+    const unchanged = applied.filter((a) => !a.changed).map((a) => a.importJobId);
+    if (unchanged.length > 0) this.deps.logger.info({ imports: unchanged }, 'the import stored no new line: no training run for it');
+    if (changed.length === 0) return;
+    this.deps.logger.info({ imports: changed }, 'every metric change of the import is in: considering a training run now');
     this.importApplied = true;
     void this.maybeTrain().catch((error: unknown) => this.deps.logger.error(`automatic training failed: ${describeError(error).message}`));
   }

@@ -6,6 +6,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * been met (applied_at): every metric change of such an import is then in customer_features. Kept
  * in the database, not in memory, so that the count survives a restart (the offsets of the markers
  * met are committed) and replicas of the service, each reading some partitions, count together:
+ * `changed` says whether the import stored new lines in that line partition (false for a file
+ * imported again), so that an import that changed nothing trains nothing;
  * the import's row in import_progress is the lock that makes them take turns. Job ids compare
  * exactly.
  */
@@ -20,6 +22,7 @@ export class ImportEnds1765300000000 implements MigrationInterface {
         metrics_partition INT UNSIGNED NOT NULL,
         line_partitions INT UNSIGNED NOT NULL,
         metrics_partitions INT UNSIGNED NOT NULL,
+        changed BOOLEAN NOT NULL,
         received_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
         PRIMARY KEY (import_job_id, line_partition, metrics_partition)
       ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`);

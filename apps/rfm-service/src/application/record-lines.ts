@@ -25,9 +25,15 @@ export interface RecordedMetrics extends CustomerMetrics {
   readonly revision: number;
 }
 
+/** What storing a batch of lines did: how many were new (not stored before), and the touched customers' metrics. */
+export interface RecordedBatch {
+  readonly metrics: RecordedMetrics[];
+  readonly newLines: number;
+}
+
 export interface RecordLinesPorts {
   /** Stores lines idempotently and returns the touched customers' metrics, in one transaction. */
-  recordLines(lines: readonly RecordableLine[]): Promise<RecordedMetrics[]>;
+  recordLines(lines: readonly RecordableLine[]): Promise<RecordedBatch>;
   latestPurchase(): Promise<string | null>;
   /** Publishes the changed metrics; called after the transaction has committed. */
   publishMetrics(metrics: readonly RecordedMetrics[], asOf: string, correlationId: string): Promise<void>;
@@ -40,12 +46,41 @@ export interface RecordLinesPorts {
  * revision (a replay may follow a crash between the commit and the publication). The import and
  * live lanes call this at once, each with its own batches.
  */
-export async function recordLines(events: readonly TransactionLinesRecorded[], ports: RecordLinesPorts): Promise<{ lines: number; customers: number }> {
+export async function recordLines(events: readonly TransactionLinesRecorded[], ports: RecordLinesPorts): Promise<{ lines: number; newLines: number; customers: number }> {
   const lines = recordableLinesOf(events);
-  const metrics = await ports.recordLines(lines);
-  if (metrics.length === 0) return { lines: lines.length, customers: 0 };
+  const { metrics, newLines } = await ports.recordLines(lines);
+  if (metrics.length === 0) return { lines: lines.length, newLines, customers: 0 };
   const latest = await ports.latestPurchase();
-  if (latest === null) return { lines: lines.length, customers: 0 };
+  if (latest === null) return { lines: lines.length, newLines, customers: 0 };
   await ports.publishMetrics(metrics, analysisDate([latest]), events[0]?.correlationId ?? 'none');
-  return { lines: lines.length, customers: metrics.length };
+  return { lines: lines.length, newLines, customers: metrics.length };
+}
+
+/**
+ * Which imports stored new lines, per line partition, as this process saw it: an import whose
+ * lines were all stored before (a file imported again) changes no customer, and its end says so,
+ * so that clustering does not train for it. A process that did not see the import's lines in a
+ * partition (it started meanwhile, or took the partition over from another replica) cannot tell,
+ * and says that it may have changed.
+ */
+export class ImportChanges {
+  private readonly seen = new Map<string, boolean>();
+
+  /** Notes a batch of one partition: its imports, and whether it stored any new line. */
+  note(events: readonly TransactionLinesRecorded[], partition: number, newLines: number): void {
+    for (const { data } of events) {
+      const job = data.source.importJobId;
+      if (job === null) continue;
+      const key = `${partition}\u0000${job}`;
+      this.seen.set(key, (this.seen.get(key) ?? false) || newLines > 0);
+    }
+  }
+
+  /** Whether the import may have changed customers through its lines of `partition`; forgets it. */
+  take(importJobId: string, partition: number): boolean {
+    const key = `${partition}\u0000${importJobId}`;
+    const changed = this.seen.get(key) ?? true;
+    this.seen.delete(key);
+    return changed;
+  }
 }

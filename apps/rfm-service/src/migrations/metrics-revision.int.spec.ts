@@ -56,7 +56,7 @@ describe('migration MetricsRevision1765100000000 (real MariaDB)', () => {
       const [column] = (await db.query("SELECT COLUMN_DEFAULT AS d, IS_NULLABLE AS n, COLUMN_TYPE AS t FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'customer_metrics' AND COLUMN_NAME = 'revision'")) as { d: string; n: string; t: string }[];
       expect(column).toEqual({ d: '0', n: 'NO', t: 'bigint(20) unsigned' });
 
-      const returned = await new RfmRepository(db).recordLines(after);
+      const { metrics: returned } = await new RfmRepository(db).recordLines(after);
       // The customers the later lines change: a purchase, or cancellations that do not sum to zero.
       const cancelled = new Map<string, number>();
       for (const l of after) if (classifyLine(l) === 'cancellation') cancelled.set(l.customerId, (cancelled.get(l.customerId) ?? 0) + lineAmountMilli(l));

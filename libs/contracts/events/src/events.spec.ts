@@ -114,7 +114,7 @@ const cases: [string, EventContract<string, number, any>, unknown][] = [
   ['CustomerErasureRequestedV1', CustomerErasureRequestedV1, { customerId: '17850', requestedAt: '2026-11-25T10:00:00.000Z', requestedBy: 'admin' }],
   ['MessageDeadLetteredV1', MessageDeadLetteredV1, deadLetter],
   ['ImportLinesEndedV1', ImportLinesEndedV1, { importJobId: '3527ae74-e5d5-4f59-bee1-62467677773a', partition: 5, partitions: 6 }],
-  ['ImportMetricsEndedV1', ImportMetricsEndedV1, { importJobId: '3527ae74-e5d5-4f59-bee1-62467677773a', linePartition: 0, linePartitions: 6, partition: 5, partitions: 6 }],
+  ['ImportMetricsEndedV1', ImportMetricsEndedV1, { importJobId: '3527ae74-e5d5-4f59-bee1-62467677773a', linePartition: 0, linePartitions: 6, partition: 5, partitions: 6, changed: true }],
 ];
 
 /** Markers punctuate another contract's stream, on its topic. */
@@ -257,14 +257,15 @@ describe('import markers', () => {
   it('name a partition below the count they give', () => {
     expect(reasonOf(ImportLinesEndedV1, { importJobId: 'job', partition: 6, partitions: 6 })).toBe('BAD_PAYLOAD: partition: partition must be below partitions');
     expect(reasonOf(ImportLinesEndedV1, { importJobId: 'job', partition: -1, partitions: 6 })).toMatch(/^BAD_PAYLOAD: partition: /);
-    expect(reasonOf(ImportMetricsEndedV1, { importJobId: 'job', linePartition: 6, linePartitions: 6, partition: 0, partitions: 6 })).toMatch(/^BAD_PAYLOAD: .*below their counts/);
-    expect(reasonOf(ImportMetricsEndedV1, { importJobId: 'job', linePartition: 0, linePartitions: 6, partition: 0, partitions: 0 })).toMatch(/^BAD_PAYLOAD: partitions: /);
+    expect(reasonOf(ImportMetricsEndedV1, { importJobId: 'job', linePartition: 6, linePartitions: 6, partition: 0, partitions: 6, changed: true })).toMatch(/^BAD_PAYLOAD: .*below their counts/);
+    expect(reasonOf(ImportMetricsEndedV1, { importJobId: 'job', linePartition: 0, linePartitions: 6, partition: 0, partitions: 0, changed: true })).toMatch(/^BAD_PAYLOAD: partitions: /);
+    expect(reasonOf(ImportMetricsEndedV1, { importJobId: 'job', linePartition: 0, linePartitions: 6, partition: 0, partitions: 6 } as never)).toMatch(/^BAD_PAYLOAD: changed: /);
   });
 
   it('are not lines, nor metric changes: the stream\'s own contract refuses them as another type', () => {
     const lines = ImportLinesEndedV1.create({ importJobId: 'job', partition: 0, partitions: 6 }, meta);
     expect(TransactionLineRecordedV2.decode(JSON.stringify(lines))).toEqual({ ok: false, error: { code: 'WRONG_TYPE', reason: 'expected TransactionLineRecorded v2, got ImportLinesEnded v1' } });
-    const metricsEnded = ImportMetricsEndedV1.create({ importJobId: 'job', linePartition: 0, linePartitions: 6, partition: 1, partitions: 6 }, meta);
+    const metricsEnded = ImportMetricsEndedV1.create({ importJobId: 'job', linePartition: 0, linePartitions: 6, partition: 1, partitions: 6, changed: false }, meta);
     expect(CustomerMetricsChangedV1.decode(JSON.stringify(metricsEnded))).toMatchObject({ ok: false, error: { code: 'WRONG_TYPE' } });
   });
 });

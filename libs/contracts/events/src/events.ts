@@ -113,7 +113,8 @@ export const ImportLinesEndedV1 = defineEvent(
  * rfm publishes one to every partition of the metrics topic once it has handled the
  * ImportLinesEnded of a line partition. A consumer that has met the markers of all
  * `linePartitions` line partitions in all `partitions` metrics partitions has applied every metric
- * change of the import.
+ * change of the import. `changed` is false when rfm stored no new line of the import in that line
+ * partition (a file imported again), true when it did or cannot tell.
  */
 export const ImportMetricsEndedV1 = defineEvent(
   'ImportMetricsEnded',
@@ -126,6 +127,7 @@ export const ImportMetricsEndedV1 = defineEvent(
       linePartitions: partitionCount,
       partition: partitionNumber,
       partitions: partitionCount,
+      changed: z.boolean(),
     })
     .refine((d) => d.linePartition < d.linePartitions && d.partition < d.partitions, { message: 'partition numbers must be below their counts' }),
 );

@@ -319,7 +319,7 @@ describe('runConsumer (real Kafka)', () => {
     const harness = await fresh();
     const groupId = `consumer-int-${uniqueSuffix()}`;
     const marker = (importJobId: string): ImportMetricsEnded =>
-      ImportMetricsEndedV1.create({ importJobId, linePartition: 0, linePartitions: 1, partition: 0, partitions: 6 }, { correlationId: importJobId, producer: 'consumer-int-spec' });
+      ImportMetricsEndedV1.create({ importJobId, linePartition: 0, linePartitions: 1, partition: 0, partitions: 6, changed: true }, { correlationId: importJobId, producer: 'consumer-int-spec' });
     const stray = TransactionLineRecordedV1.create(
       { lineId: 'b'.repeat(64), invoiceNo: '1', stockCode: 'S', description: '', quantity: 1, invoiceDate: '2011-01-01T00:00:00Z', unitPriceMilli: 1, customerId: '1', country: 'X', source: { kind: 'api', importJobId: null, lineNumber: null } },
       { correlationId: 'c', producer: 'p' },
@@ -363,7 +363,7 @@ describe('runConsumer (real Kafka)', () => {
       harness.producer,
       ImportMetricsEndedV1,
       'job-9',
-      (partition, count) => ImportMetricsEndedV1.create({ importJobId: 'job-9', linePartition: 2, linePartitions: 3, partition, partitions: count }, { correlationId: 'job-9', producer: 'consumer-int-spec' }),
+      (partition, count) => ImportMetricsEndedV1.create({ importJobId: 'job-9', linePartition: 2, linePartitions: 3, partition, partitions: count, changed: false }, { correlationId: 'job-9', producer: 'consumer-int-spec' }),
       harness.prefix,
     );
     expect(sent).toBe(partitions);
@@ -382,7 +382,7 @@ describe('runConsumer (real Kafka)', () => {
     });
     try {
       await waitFor('a marker in every partition', async () => (seen.size >= partitions ? true : undefined), 20_000);
-      expect([...seen].sort(([a], [b]) => a - b)).toEqual(Array.from({ length: partitions }, (_, partition) => [partition, { importJobId: 'job-9', linePartition: 2, linePartitions: 3, partition, partitions }]));
+      expect([...seen].sort(([a], [b]) => a - b)).toEqual(Array.from({ length: partitions }, (_, partition) => [partition, { importJobId: 'job-9', linePartition: 2, linePartitions: 3, partition, partitions, changed: false }]));
     } finally {
       await consumer.disconnect();
     }

@@ -185,28 +185,28 @@ export class ClusteringRepository {
   /**
    * Stores the ends of imports met in the metric stream (a replayed one changes nothing) and
    * returns the imports whose ends are now all stored (one per line partition in each metrics
-   * partition) and were not before: each is returned once, ever, whichever replica stores its last
-   * end. The import's row in import_progress, written first, makes transactions about the same
+   * partition) and were not before, each with whether any end said it changed something: each is
+   * returned once, ever, whichever replica stores its last end. The import's row in import_progress, written first, makes transactions about the same
    * import take turns, and the count is a locking read: it sees the ends the other committed.
    */
-  async recordImportEnds(ends: readonly ImportMetricsEnded['data'][]): Promise<string[]> {
+  async recordImportEnds(ends: readonly ImportMetricsEnded['data'][]): Promise<{ readonly importJobId: string; readonly changed: boolean }[]> {
     if (ends.length === 0) return [];
     const jobs = [...new Set(ends.map((end) => end.importJobId))].sort();
     return this.db.transaction(async (tx) => {
       await tx.query(`INSERT INTO import_progress (import_job_id) VALUES ${placeholders(jobs.length, 1)} ON DUPLICATE KEY UPDATE import_job_id = import_job_id`, jobs);
       await tx.query(
-        `INSERT IGNORE INTO import_metric_ends (import_job_id, line_partition, metrics_partition, line_partitions, metrics_partitions) VALUES ${placeholders(ends.length, 5)}`,
-        ends.flatMap((end) => [end.importJobId, end.linePartition, end.partition, end.linePartitions, end.partitions]),
+        `INSERT IGNORE INTO import_metric_ends (import_job_id, line_partition, metrics_partition, line_partitions, metrics_partitions, changed) VALUES ${placeholders(ends.length, 6)}`,
+        ends.flatMap((end) => [end.importJobId, end.linePartition, end.partition, end.linePartitions, end.partitions, end.changed]),
       );
-      const counts: { import_job_id: string; n: string | number; expected: string | number }[] = await tx.query(
-        `SELECT import_job_id, COUNT(*) AS n, MAX(line_partitions * metrics_partitions) AS expected FROM import_metric_ends WHERE import_job_id IN (${inList(jobs.length)}) GROUP BY import_job_id LOCK IN SHARE MODE`,
+      const counts: { import_job_id: string; n: string | number; expected: string | number; changed: string | number }[] = await tx.query(
+        `SELECT import_job_id, COUNT(*) AS n, MAX(line_partitions * metrics_partitions) AS expected, MAX(changed) AS changed
+           FROM import_metric_ends WHERE import_job_id IN (${inList(jobs.length)}) GROUP BY import_job_id LOCK IN SHARE MODE`,
         jobs,
       );
-      const complete = counts.filter(({ n, expected }) => Number(n) >= Number(expected)).map((row) => row.import_job_id);
-      const applied: string[] = [];
-      for (const job of complete) {
-        const result: { affectedRows?: number } = await tx.query('UPDATE import_progress SET applied_at = CURRENT_TIMESTAMP(3) WHERE import_job_id = ? AND applied_at IS NULL', [job]);
-        if (result.affectedRows === 1) applied.push(job);
+      const applied: { importJobId: string; changed: boolean }[] = [];
+      for (const row of counts.filter(({ n, expected }) => Number(n) >= Number(expected))) {
+        const result: { affectedRows?: number } = await tx.query('UPDATE import_progress SET applied_at = CURRENT_TIMESTAMP(3) WHERE import_job_id = ? AND applied_at IS NULL', [row.import_job_id]);
+        if (result.affectedRows === 1) applied.push({ importJobId: row.import_job_id, changed: Number(row.changed) === 1 });
       }
       return applied;
     });

@@ -25,7 +25,7 @@ import { createLogger } from '@seg/platform-observability';
 import { inList } from '@seg/platform-persistence';
 import { testKafkaSettings, uniqueSuffix, waitFor, type TestDatabase, createMigratedTestDatabase } from '@seg/testing';
 import { migrations } from '../../migrations';
-import { recordLines } from '../../application/record-lines';
+import { ImportChanges, recordLines } from '../../application/record-lines';
 import { RfmRepository } from '../persistence/rfm.repository';
 import { sampleLines } from '../../testing/sample-lines';
 import { createImportEndForwarder, createMetricsPublisher } from './metrics-publisher';
@@ -130,6 +130,7 @@ describe('rfm import and live lanes (real Kafka and MariaDB)', () => {
     const repository = new RfmRepository(dataSource, (code) => retries.push(code));
     const publishMetrics = createMetricsPublisher(producer, settings.topicPrefix);
     const forwardImportEnd = createImportEndForwarder(kafka, producer, settings.topicPrefix);
+    const importChanges = new ImportChanges();
     const handleLines = async (events: readonly TransactionLinesRecorded[], context: BatchContext): Promise<void> => {
       const lane: Lane = events[0]?.data.source.kind === 'csv' ? 'import' : 'live';
       if (lane === 'import') for (const event of events) linePartitionOf.set(event.data.customerId, context.partition);
@@ -139,7 +140,8 @@ describe('rfm import and live lanes (real Kafka and MariaDB)', () => {
       if (other && [...customers].some((customer) => other.has(customer))) overlaps++;
       inFlight.set(lane, customers);
       try {
-        await recordLines(events, { recordLines: (batch) => repository.recordLines(batch), latestPurchase: () => repository.latestPurchase(), publishMetrics });
+        const { newLines } = await recordLines(events, { recordLines: (batch) => repository.recordLines(batch), latestPurchase: () => repository.latestPurchase(), publishMetrics });
+        importChanges.note(events, context.partition, newLines);
       } finally {
         inFlight.delete(lane);
       }
@@ -155,7 +157,7 @@ describe('rfm import and live lanes (real Kafka and MariaDB)', () => {
       fetch: { maxBytesPerPartition: 64 * 1024, maxBytes: 10 * 1024 * 1024 },
       handleLines: (events, context) => handleLines(events, context),
       eraseCustomers: async () => undefined,
-      endImports: (events, context) => forwardImportEnd(events, context.partition),
+      endImports: (events, context) => forwardImportEnd(events, context.partition, (job) => importChanges.take(job, context.partition)),
     });
 
     metricsReader = kafka.consumer({ groupId: `rfm-lanes-metrics-${suffix}`, maxWaitTimeInMs: 100 });
@@ -166,7 +168,8 @@ describe('rfm import and live lanes (real Kafka and MariaDB)', () => {
         const offset = Number(message.offset);
         const ended = ImportMetricsEndedV1.decode(message.value);
         if (ended.ok) {
-          metricsLog.push({ partition, offset, what: `end ${ended.value.data.importJobId} ${ended.value.data.linePartition}/${ended.value.data.linePartitions} ${ended.value.data.partition}/${ended.value.data.partitions}` });
+          const { importJobId, linePartition, linePartitions, partition: metricsPartition, partitions, changed } = ended.value.data;
+          metricsLog.push({ partition, offset, what: `end ${importJobId} ${linePartition}/${linePartitions} ${metricsPartition}/${partitions}${changed ? '' : ' unchanged'}` });
           return;
         }
         const decoded = CustomerMetricsChangedV1.decode(message.value);
@@ -288,20 +291,23 @@ describe('rfm import and live lanes (real Kafka and MariaDB)', () => {
     // The sample's customers with ids divisible by 7, renamed so that no other test holds them.
     const lines = sampleLines(7).map((l) => asCustomer(l, `ends-${suffix}-${l.customerId}`));
     const customers = [...new Set(lines.map((l) => l.customerId))];
+    /** Publishes the lines as one import, then its end, as ingest does: a marker in every partition of the import lane. */
+    const importAs = async (job: string): Promise<number> => {
+      for (let start = 0; start < lines.length; start += 500) {
+        const events = transactionLineEvents(lines.slice(start, start + 500).map((l) => toCustomerLine(l, l.customerId)), { kind: 'csv', importJobId: job }, { correlationId: job, producer: 'rfm-lanes-int-spec' });
+        await publish(producer, TransactionLineRecordedV2, events.map((event) => ({ key: event.data.customerId, event })), settings.topicPrefix);
+      }
+      return publishToEveryPartition(
+        kafka,
+        producer,
+        ImportLinesEndedV1,
+        job,
+        (partition, partitions) => ImportLinesEndedV1.create({ importJobId: job, partition, partitions }, { correlationId: job, producer: 'rfm-lanes-int-spec' }),
+        settings.topicPrefix,
+      );
+    };
     const job = `ends-job-${suffix}`;
-    for (let start = 0; start < lines.length; start += 500) {
-      const events = transactionLineEvents(lines.slice(start, start + 500).map((l) => toCustomerLine(l, l.customerId)), { kind: 'csv', importJobId: job }, { correlationId: job, producer: 'rfm-lanes-int-spec' });
-      await publish(producer, TransactionLineRecordedV2, events.map((event) => ({ key: event.data.customerId, event })), settings.topicPrefix);
-    }
-    // As ingest ends an import: a marker in every partition of the import lane, after the lines.
-    const linePartitions = await publishToEveryPartition(
-      kafka,
-      producer,
-      ImportLinesEndedV1,
-      job,
-      (partition, partitions) => ImportLinesEndedV1.create({ importJobId: job, partition, partitions }, { correlationId: job, producer: 'rfm-lanes-int-spec' }),
-      settings.topicPrefix,
-    );
+    const linePartitions = await importAs(job);
     const metricsPartitions = CustomerMetricsChangedV1.topic.partitions;
     const ends = () => metricsLog.filter((entry) => entry.what.startsWith(`end ${job} `));
     await waitFor('the end of the import in every metrics partition, for every line partition', async () => (new Set(ends().map((e) => e.what)).size >= linePartitions * metricsPartitions ? true : undefined), 60_000);
@@ -324,5 +330,19 @@ describe('rfm import and live lanes (real Kafka and MariaDB)', () => {
       }
     }
     expect(customers.filter((customer) => metricsLog.some((entry) => entry.what === `metrics ${customer}`)).length).toBeGreaterThan(customers.length / 2);
+    // Every partition held new lines of the import, or this process cannot tell: none says unchanged.
+    expect(ends().filter((e) => e.what.endsWith('unchanged'))).toEqual([]);
+
+    // The same file imported again: its ends say that it changed nothing, in every line partition
+    // that held its lines (a partition without any of its lines cannot tell).
+    const again = `ends-again-${suffix}`;
+    await importAs(again);
+    const endsAgain = () => metricsLog.filter((entry) => entry.what.startsWith(`end ${again} `));
+    await waitFor('the second import\'s ends', async () => (new Set(endsAgain().map((e) => e.what)).size >= linePartitions * metricsPartitions ? true : undefined), 60_000);
+    const withLines = new Set(customers.map((customer) => linePartitionOf.get(customer)));
+    for (const end of endsAgain()) {
+      const linePartition = Number(end.what.split(' ')[2]!.split('/')[0]);
+      expect(end.what.endsWith('unchanged')).toBe(withLines.has(linePartition));
+    }
   }, 120_000);
 });

@@ -28,19 +28,20 @@ export function createMetricsPublisher(producer: Producer, topicPrefix: string) 
  * ImportMetricsEnded in every partition of the metrics topic. Called once the lines before the
  * marker in that partition are handled and their metrics published, so every metric change of
  * those lines precedes it in each metrics partition. `linePartition` is the partition the marker
- * was read from.
+ * was read from; `changedBy(job)` whether the import stored new lines there (ImportChanges).
  */
 export function createImportEndForwarder(kafka: Kafka, producer: Producer, topicPrefix: string) {
-  return async (events: readonly ImportLinesEnded[], linePartition: number): Promise<void> => {
+  return async (events: readonly ImportLinesEnded[], linePartition: number, changedBy: (importJobId: string) => boolean): Promise<void> => {
     // A replayed marker is passed on again: consumers count partitions, not markers.
     const jobs = new Map(events.map((event) => [event.data.importJobId, event.data.partitions]));
     for (const [importJobId, linePartitions] of jobs) {
+      const changed = changedBy(importJobId);
       await publishToEveryPartition(
         kafka,
         producer,
         ImportMetricsEndedV1,
         importJobId,
-        (partition, partitions) => ImportMetricsEndedV1.create({ importJobId, linePartition, linePartitions, partition, partitions }, { correlationId: importJobId, producer: 'rfm-service' }),
+        (partition, partitions) => ImportMetricsEndedV1.create({ importJobId, linePartition, linePartitions, partition, partitions, changed }, { correlationId: importJobId, producer: 'rfm-service' }),
         topicPrefix,
       );
     }

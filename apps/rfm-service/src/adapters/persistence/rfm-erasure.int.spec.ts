@@ -60,9 +60,9 @@ describe('RfmRepository.eraseCustomers (real MariaDB)', () => {
   it('drops lines of an erased customer that arrive later: nothing is stored or returned to publish for them', async () => {
     const late = lines.filter((l) => erased.includes(l.customerId));
     const other = lines.filter((l) => l.customerId === kept[0]!.customerId);
-    const changed = await repository.recordLines([...late, ...other]);
+    const { metrics: changed } = await repository.recordLines([...late, ...other]);
     expect(changed.map(withoutRevision)).toEqual([kept[0]]);
-    expect(await repository.recordLines(late)).toEqual([]);
+    expect((await repository.recordLines(late)).metrics).toEqual([]);
     expect(await rowsOf('transaction_lines', erased)).toBe(0);
     expect(await rowsOf('customer_metrics', erased)).toBe(0);
     expect((await repository.allMetrics()).sort(byId)).toEqual(kept);
@@ -83,7 +83,7 @@ describe('RfmRepository.eraseCustomers (real MariaDB)', () => {
       expect(settled).toBe(false);
       await other.query('DELETE FROM customer_metrics WHERE customer_id = ?', [customer]);
       await other.commitTransaction();
-      expect(await recording).toEqual([]);
+      expect((await recording).metrics).toEqual([]);
     } finally {
       await other.release();
     }

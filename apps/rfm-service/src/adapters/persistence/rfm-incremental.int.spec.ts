@@ -73,10 +73,10 @@ describe('RfmRepository incremental aggregates (real MariaDB)', () => {
 
   it('a replayed batch changes nothing: no row, no updated_at, and the same metrics to publish again', async () => {
     await reset();
-    const first = await repository.recordLines(lines);
+    const { metrics: first } = await repository.recordLines(lines);
     const before = await tables();
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const replayed = await repository.recordLines(lines);
+    const { metrics: replayed } = await repository.recordLines(lines);
     expect(await tables()).toEqual(before);
     expect(sorted(replayed)).toEqual(sorted(first));
     expect(sorted(replayed)).toEqual(expected);
@@ -88,7 +88,7 @@ describe('RfmRepository incremental aggregates (real MariaDB)', () => {
     const own = lines.filter((l) => l.customerId === customer);
     const purchase = own.find((l) => l.quantity > 0 && l.unitPriceMilli > 0)!;
     const batch = [...own, purchase, { ...purchase, source: { kind: 'stream' as const, importJobId: null, lineNumber: null } }];
-    const returned = await repository.recordLines(batch);
+    const { metrics: returned } = await repository.recordLines(batch);
     expect(returned.map(withoutRevision)).toEqual(aggregateCustomers(own).customers);
     const [{ n }] = (await dataSource.query('SELECT COUNT(*) AS n FROM transaction_lines')) as [{ n: string | number }];
     expect(Number(n)).toBe(new Set(own.map((l) => l.lineId)).size);
@@ -112,7 +112,7 @@ describe('RfmRepository incremental aggregates (real MariaDB)', () => {
 
     it('one batch', async () => {
       await reset();
-      expect(sorted(await repository.recordLines(lines))).toEqual(expected);
+      expect(sorted((await repository.recordLines(lines)).metrics)).toEqual(expected);
     });
 
     it.each(orders)('order %i, %i, %i', async (...order: number[]) => {
@@ -120,7 +120,7 @@ describe('RfmRepository incremental aggregates (real MariaDB)', () => {
       const seen: TransactionLineData[] = [];
       for (const index of order) {
         const part = withRepeats[index]!;
-        const returned = await repository.recordLines(part);
+        const { metrics: returned } = await repository.recordLines(part);
         seen.push(...part);
         const touched = new Set(part.map((l) => l.customerId));
         expect(sorted(returned)).toEqual(aggregateCustomers(seen).customers.filter((c) => touched.has(c.customerId)));
@@ -178,10 +178,10 @@ describe('RfmRepository incremental aggregates (real MariaDB)', () => {
   it('cancellations stored before a customer\'s first purchase count once it comes', async () => {
     await reset();
     const returns = [line('R1', 'C1', '2011-01-01T10:00:00Z', -2, 1_500), line('R1', 'C2', '2011-01-02T10:00:00Z', -1, 700)];
-    expect(await repository.recordLines(returns)).toEqual([]);
+    expect((await repository.recordLines(returns)).metrics).toEqual([]);
     expect(await repository.allMetrics()).toEqual([]);
     const purchase = line('R1', '10', '2011-01-05T10:00:00Z', 4, 2_000);
-    expect((await repository.recordLines([purchase])).map(withoutRevision)).toEqual(aggregateCustomers([...returns, purchase]).customers);
+    expect((await repository.recordLines([purchase])).metrics.map(withoutRevision)).toEqual(aggregateCustomers([...returns, purchase]).customers);
     expect((await metricsOf('R1'))?.cancelledMilli).toBe(3_700);
   });
 

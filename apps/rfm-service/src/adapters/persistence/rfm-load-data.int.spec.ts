@@ -139,7 +139,7 @@ describe('RfmRepository, lines by LOAD DATA LOCAL INFILE (real MariaDB)', () => 
   it('stores customer ids, invoice numbers and countries with tabs, backslashes, newlines, NUL and non-ASCII exactly', async () => {
     await reset();
     const lines = awkwardLines();
-    const returned = await repository.recordLines(lines);
+    const { metrics: returned } = await repository.recordLines(lines);
     expect(loads()).toBe(1);
     expect(lineInserts()).toBe(0);
     expect(await storedLines()).toEqual(lines.map(rowOf).sort(byLineId));
@@ -156,12 +156,12 @@ describe('RfmRepository, lines by LOAD DATA LOCAL INFILE (real MariaDB)', () => 
     const first = lines.filter((_, i) => i % 3 === 0);
     await repository.recordLines(first);
     const before = await storedLines();
-    expect(sorted(await repository.recordLines(first))).toEqual(aggregateCustomers(first).customers);
+    expect(sorted((await repository.recordLines(first)).metrics)).toEqual(aggregateCustomers(first).customers);
     expect(await storedLines()).toEqual(before);
     // Two thirds new, one third stored: the load stores fewer rows than offered, so the part goes
     // back to the savepoint, reads which lines are stored and inserts the others.
     query.mockClear();
-    const returned = await repository.recordLines(lines);
+    const { metrics: returned } = await repository.recordLines(lines);
     expect(loads()).toBe(1);
     expect(statements().filter((sql) => sql.startsWith('INSERT INTO transaction_lines'))).toHaveLength(1);
     expect(await storedLines()).toEqual(lines.map(rowOf).sort(byLineId));

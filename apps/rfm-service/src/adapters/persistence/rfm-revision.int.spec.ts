@@ -22,7 +22,7 @@ const line = (customerId: string, invoiceNo: string, invoiceDate: string, quanti
   source: { kind: 'api', importJobId: null, lineNumber: null },
 });
 
-const revisions = (metrics: readonly RecordedMetrics[]): Record<string, number> => Object.fromEntries(metrics.map((m) => [m.customerId, m.revision]));
+const revisions = ({ metrics }: { readonly metrics: readonly RecordedMetrics[] }): Record<string, number> => Object.fromEntries(metrics.map((m) => [m.customerId, m.revision]));
 
 /**
  * The revision each customer should have after the parts, in order, computed from the lines alone:
@@ -102,17 +102,17 @@ describe('customer_metrics.revision (real MariaDB)', () => {
       line(c, '1007', '2011-01-09T10:00:00Z', 1, 1_000),
       line(c, 'C1008', '2011-01-09T11:00:00Z', -1, 1_000),
     ];
-    const returned = await repository.recordLines(fourth);
-    expect(revisions(returned)).toEqual({ [c]: 4 });
+    const { metrics: returned } = await repository.recordLines(fourth);
+    expect(revisions({ metrics: returned })).toEqual({ [c]: 4 });
     expect(returned.map(withoutRevision)).toEqual(aggregateCustomers([...first, ...second, ...third, ...fourth]).customers);
     expect((await storedRevisions()).get(c)).toBe(4);
   });
 
   it('cancellations before a first purchase: no row, then the purchase creates it at revision 1', async () => {
     await reset();
-    expect(await repository.recordLines([line('REV2', 'C2001', '2011-01-01T10:00:00Z', -2, 1_500)])).toEqual([]);
-    expect(await repository.recordLines([line('REV2', 'C2002', '2011-01-02T10:00:00Z', -1, 1_500)])).toEqual([]);
-    const created = await repository.recordLines([line('REV2', '2003', '2011-01-05T10:00:00Z', 4, 2_000)]);
+    expect((await repository.recordLines([line('REV2', 'C2001', '2011-01-01T10:00:00Z', -2, 1_500)])).metrics).toEqual([]);
+    expect((await repository.recordLines([line('REV2', 'C2002', '2011-01-02T10:00:00Z', -1, 1_500)])).metrics).toEqual([]);
+    const { metrics: created } = await repository.recordLines([line('REV2', '2003', '2011-01-05T10:00:00Z', 4, 2_000)]);
     expect(created).toEqual([expect.objectContaining({ customerId: 'REV2', cancelledMilli: 4_500, revision: 1 })]);
   });
 
@@ -123,7 +123,7 @@ describe('customer_metrics.revision (real MariaDB)', () => {
     // More customers than one UPDATE takes (1,000), more lines than one load (6,000).
     expect(customers.length).toBeGreaterThan(1_000);
     expect(lines.length).toBeGreaterThan(6_000);
-    const returned = await repository.recordLines(lines);
+    const { metrics: returned } = await repository.recordLines(lines);
     expect(returned).toHaveLength(customers.length);
     expect(new Set(returned.map((m) => m.revision))).toEqual(new Set([1]));
     expect(new Set((await storedRevisions()).values())).toEqual(new Set([1]));
@@ -168,6 +168,6 @@ describe('customer_metrics.revision (real MariaDB)', () => {
     expect((await storedRevisions()).get('REV3')).toBe(2);
     expect(await repository.eraseCustomers(['REV3'])).toEqual({ lines: 2, metrics: 1 });
     expect((await storedRevisions()).has('REV3')).toBe(false);
-    expect(await repository.recordLines([line('REV3', '3003', '2011-01-07T10:00:00Z', 1, 1_000)])).toEqual([]);
+    expect((await repository.recordLines([line('REV3', '3003', '2011-01-07T10:00:00Z', 1, 1_000)])).metrics).toEqual([]);
   });
 });

@@ -48,7 +48,7 @@ describe('RfmRepository (real MariaDB)', () => {
 
   it('computes every customer\'s metrics as the in-memory aggregation does', async () => {
     await reset();
-    const returned = await repository.recordLines(lines);
+    const { metrics: returned } = await repository.recordLines(lines);
     expect(sorted(returned)).toEqual(expected.customers);
     expect(sorted(await repository.allMetrics())).toEqual(expected.customers);
     // One row per distinct line: exact repeats collapse on the line id.
@@ -58,11 +58,13 @@ describe('RfmRepository (real MariaDB)', () => {
     expect(await repository.latestPurchase()).toBe(latest);
   }, 20_000);
 
-  it('importing the same lines again leaves the metrics unchanged', async () => {
+  it('importing the same lines again leaves the metrics unchanged, and says no line was new', async () => {
     await reset();
-    await repository.recordLines(lines);
+    const { newLines } = await repository.recordLines(lines);
+    expect(newLines).toBe(new Set(lines.map((l) => l.lineId)).size);
     const before = sorted(await repository.allMetrics());
-    const replayed = await repository.recordLines(lines);
+    const { metrics: replayed, newLines: newOnReplay } = await repository.recordLines(lines);
+    expect(newOnReplay).toBe(0);
     expect(sorted(replayed)).toEqual(before);
     expect(sorted(await repository.allMetrics())).toEqual(before);
     expect(before).toEqual(expected.customers);
@@ -86,7 +88,7 @@ describe('RfmRepository (real MariaDB)', () => {
       const seen: TransactionLineData[] = [];
       for (const index of order) {
         const part = parts[index]!;
-        const returned = await repository.recordLines(part);
+        const { metrics: returned } = await repository.recordLines(part);
         seen.push(...part);
         // Each batch returns exactly the customers it touched (with a purchase so far), with their
         // metrics over everything stored until then.

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { CustomerMetrics } from '@seg/domain-rfm';
-import type { RecordableLine, RecordedMetrics } from '../../application/record-lines';
+import type { RecordableLine, RecordedBatch, RecordedMetrics } from '../../application/record-lines';
 import {
   chunk,
   deleteCustomerRows,
@@ -113,15 +113,15 @@ export class RfmRepository {
 
   /**
    * Stores a batch of lines (a line seen before changes nothing: its id is the primary key) and
-   * adds the new ones to their customers' aggregates, in one transaction. Returns the metrics of
-   * every customer the batch touched that has a purchase, after the change, whether or not it
+   * adds the new ones to their customers' aggregates, in one transaction. Returns how many lines
+   * were new, and the metrics of every customer the batch touched that has a purchase, after the change, whether or not it
    * changed, with their revision: a batch replayed after a crash between the commit and the
    * publication publishes them again, with the same revision. Lines of erased customers are
    * dropped (they can arrive after the erasure: in flight, or replayed), so nothing is published
    * for them. A concurrent writer of the same customers (the other lane, another replica) can make
    * the transaction fail; it is then tried again, a few times, after a short random pause.
    */
-  async recordLines(batch: readonly RecordableLine[]): Promise<RecordedMetrics[]> {
+  async recordLines(batch: readonly RecordableLine[]): Promise<RecordedBatch> {
     for (let attempt = 1; ; attempt++) {
       try {
         // Repeatable read (the InnoDB default, stated here because the locking reads rely on it).
@@ -134,15 +134,15 @@ export class RfmRepository {
     }
   }
 
-  private async recordLinesIn(tx: EntityManager, batch: readonly RecordableLine[]): Promise<RecordedMetrics[]> {
+  private async recordLinesIn(tx: EntityManager, batch: readonly RecordableLine[]): Promise<RecordedBatch> {
     const customers = [...new Set(batch.map((line) => line.customerId))];
     const erased = await erasedAmong(tx, customers);
     const kept = erased.size === 0 ? customers : customers.filter((customer) => !erased.has(customer));
-    if (kept.length === 0) return [];
+    if (kept.length === 0) return { metrics: [], newLines: 0 };
     const fresh = await this.insertNewLines(tx, erased.size === 0 ? batch : batch.filter((line) => !erased.has(line.customerId)));
     const deltas = customerDeltas(fresh);
     if (deltas.size > 0) await this.addToAggregates(tx, deltas);
-    return this.metricsOf(tx, kept);
+    return { metrics: await this.metricsOf(tx, kept), newLines: fresh.length };
   }
 
   /**
