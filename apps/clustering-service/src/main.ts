@@ -64,6 +64,7 @@ async function main(): Promise<RunningService> {
   // training run that was due when the service stopped is not lost either: check once at start.
   void segmentation.publishPending().catch((error: unknown) => logger.error(`publishing stored models failed: ${describeError(error).message}`));
   void segmentation.completePendingMetrics().catch((error: unknown) => logger.error(`computing the metrics of stored models failed: ${describeError(error).message}`));
+  void segmentation.resumeImports().catch((error: unknown) => logger.error(`training after an import applied before the start failed: ${describeError(error).message}`));
   segmentation.scheduleCheck();
   segmentation.startSchedule();
 

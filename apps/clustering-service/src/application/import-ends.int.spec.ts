@@ -93,4 +93,22 @@ describe('the end of an import (real MariaDB)', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(await repository.countModels()).toBe(2);
   }, 60_000);
+
+  it('after a restart, an import applied since the newest model still trains at once', async () => {
+    const before = await repository.countModels();
+    // The ends of an import that changed a customer are stored, and the process stops before its
+    // training run (the ends recorded as the handler would, without the run).
+    await segmentation.onMetrics([event({ ...customers[1]!, frequency: customers[1]!.frequency + 1 })]);
+    expect(await repository.recordImportEnds(ends('before-restart').map((e) => e.data))).toEqual([{ importJobId: 'before-restart', changed: true }]);
+    const restarted = new Segmentation({ repository, policy, logger, publishModel: async (model) => void published.push(model), publishAssignments: async () => undefined, now: () => new Date() });
+    try {
+      await restarted.resumeImports();
+      expect(await repository.countModels()).toBe(before + 1);
+      // Once trained, nothing is pending any more.
+      await restarted.resumeImports();
+      expect(await repository.countModels()).toBe(before + 1);
+    } finally {
+      restarted.stop();
+    }
+  }, 60_000);
 });

@@ -94,6 +94,19 @@ export class Segmentation {
     void this.maybeTrain().catch((error: unknown) => this.deps.logger.error(`automatic training failed: ${describeError(error).message}`));
   }
 
+  /**
+   * At start: an import applied after the newest model (the service stopped before its run, or
+   * during it) still makes a run due, at once.
+   */
+  async resumeImports(): Promise<void> {
+    const model = await this.deps.repository.latestModelForPlacement();
+    const imports = await this.deps.repository.changedImportsAppliedSince(model?.trainedAt ?? null);
+    if (imports === 0) return;
+    this.deps.logger.info({ imports }, 'imports applied since the newest model: considering a training run now');
+    this.importApplied = true;
+    await this.maybeTrain();
+  }
+
   /** Runs placements one at a time: a batch's and a deferred placement of everyone never interleave. */
   private placing<T>(run: () => Promise<T>): Promise<T> {
     const next = this.placements.then(run);

@@ -7,7 +7,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * in the database, not in memory, so that the count survives a restart (the offsets of the markers
  * met are committed) and replicas of the service, each reading some partitions, count together:
  * `changed` says whether the import stored new lines in that line partition (false for a file
- * imported again), so that an import that changed nothing trains nothing;
+ * imported again), so that an import that changed nothing trains nothing, and import_progress
+ * keeps it with the time the import was applied, so that a restart right after still trains;
  * the import's row in import_progress is the lock that makes them take turns. Job ids compare
  * exactly.
  */
@@ -29,7 +30,9 @@ export class ImportEnds1765300000000 implements MigrationInterface {
     await runner.query(`
       CREATE TABLE import_progress (
         import_job_id VARCHAR(64) NOT NULL PRIMARY KEY,
-        applied_at DATETIME(3) NULL
+        applied_at DATETIME(3) NULL,
+        changed BOOLEAN NULL,
+        KEY ix_import_progress_applied (applied_at)
       ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`);
   }
 

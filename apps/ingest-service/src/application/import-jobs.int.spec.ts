@@ -167,6 +167,7 @@ describe('ImportJobs with the real adapters (MariaDB + Kafka)', () => {
     const received: { key: string; line: TransactionLineData }[] = [];
     let messages = 0;
     const ends = new Set<number>();
+    let endMessages = 0;
     const reader = kafka.consumer({ groupId: `import-jobs-reader-${uniqueSuffix()}`, maxWaitTimeInMs: 200 });
     readers.push(reader);
     await reader.connect();
@@ -176,6 +177,7 @@ describe('ImportJobs with the real adapters (MariaDB + Kafka)', () => {
         const ended = ImportLinesEndedV1.decode(message.value);
         if (ended.ok && ended.value.data.importJobId === jobId) {
           ends.add(partition);
+          endMessages++;
           return;
         }
         const decoded = TransactionLineRecordedV2.decode(message.value);
@@ -192,9 +194,10 @@ describe('ImportJobs with the real adapters (MariaDB + Kafka)', () => {
       expected.map(({ lineNumber, line }) => ({ key: line.customerId, lineNumber, lineId: line.lineId, importJobId: jobId, customerId: line.customerId })),
     );
     expect(messages).toBeLessThan(expected.length);
-    // Then the end of the import, once in every partition.
-    await waitFor('the end of the import in every partition', async () => (ends.size >= TOPICS.transactionLineV2.partitions ? true : undefined), 20_000);
-    expect(await publishedCount()).toBe(messages + TOPICS.transactionLineV2.partitions);
+    // Then the end of the import in every partition (a marker may come twice: the producer
+    // delivers at least once, and consumers count partitions), and nothing else.
+    await waitFor('the end of the import in every partition', async () => (ends.size >= TOPICS.transactionLineV2.partitions && (await publishedCount()) === messages + endMessages ? true : undefined), 20_000);
+    expect(endMessages).toBeGreaterThanOrEqual(TOPICS.transactionLineV2.partitions);
     // An import's lines keep to the import lane: nothing on the live lane.
     const liveTopic = settings.topicPrefix + TOPICS.liveTransactionLineV2.name;
     expect((await admin.fetchTopicOffsets(liveTopic)).reduce((sum, partition) => sum + Number(partition.high), 0)).toBe(0);

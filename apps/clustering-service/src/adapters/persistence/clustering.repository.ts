@@ -205,11 +205,21 @@ export class ClusteringRepository {
       );
       const applied: { importJobId: string; changed: boolean }[] = [];
       for (const row of counts.filter(({ n, expected }) => Number(n) >= Number(expected))) {
-        const result: { affectedRows?: number } = await tx.query('UPDATE import_progress SET applied_at = CURRENT_TIMESTAMP(3) WHERE import_job_id = ? AND applied_at IS NULL', [row.import_job_id]);
-        if (result.affectedRows === 1) applied.push({ importJobId: row.import_job_id, changed: Number(row.changed) === 1 });
+        const changed = Number(row.changed) === 1;
+        const result: { affectedRows?: number } = await tx.query('UPDATE import_progress SET applied_at = CURRENT_TIMESTAMP(3), changed = ? WHERE import_job_id = ? AND applied_at IS NULL', [changed, row.import_job_id]);
+        if (result.affectedRows === 1) applied.push({ importJobId: row.import_job_id, changed });
       }
       return applied;
     });
+  }
+
+  /** Imports that changed something and were applied after `since` (a model's trainedAt; null: ever). */
+  async changedImportsAppliedSince(since: string | null): Promise<number> {
+    const rows: { n: number | string }[] = await this.db.query(
+      `SELECT COUNT(*) AS n FROM import_progress WHERE changed = 1 AND applied_at IS NOT NULL${since === null ? '' : ' AND applied_at > ?'}`,
+      since === null ? [] : [toSqlDateTime(since)],
+    );
+    return Number(rows[0]?.n ?? 0);
   }
 
   async countModels(): Promise<number> {

@@ -151,13 +151,15 @@ describe('the lanes of accepted lines (real MariaDB + Kafka)', () => {
     ]);
     expect(onLive.map((r) => r.line.lineId)).toContain(api.lineIds[0]);
     // Nothing else on either topic: one event for the import's customer and the end of the
-    // import in every partition, one event per live line.
+    // import in every partition (a marker may come twice: the producer delivers at least once,
+    // and consumers count partitions), one event per live line.
     const partitions = TOPICS.transactionLineV2.partitions;
-    expect(await messagesOn(importTopic)).toBe(1 + partitions);
     expect(await messagesOn(liveTopic)).toBe(2);
-    await waitFor('the end of the import in every partition', async () => (placed.length >= 1 + partitions ? true : undefined), 20_000);
+    await waitFor('the end of the import in every partition', async () => (new Set(placed.filter((p) => p.what.startsWith('end')).map((p) => p.partition)).size >= partitions ? true : undefined), 20_000);
+    expect(await messagesOn(importTopic)).toBe(placed.length);
+    expect(placed.filter((p) => p.what === 'lines')).toHaveLength(1);
     const ends = placed.filter((p) => p.what.startsWith('end'));
-    expect(ends.map((p) => [p.partition, p.what]).sort()).toEqual(Array.from({ length: partitions }, (_, partition) => [partition, `end ${jobId} ${partition}/${partitions}`]).sort());
+    expect([...new Set(ends.map((p) => `${p.partition} ${p.what}`))].sort()).toEqual(Array.from({ length: partitions }, (_, partition) => `${partition} end ${jobId} ${partition}/${partitions}`).sort());
     // In the partition of the customer's lines, the marker comes after them.
     const lines = placed.find((p) => p.what === 'lines')!;
     expect(ends.find((p) => p.partition === lines.partition)!.offset).toBeGreaterThan(lines.offset);
