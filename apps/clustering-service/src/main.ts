@@ -1,4 +1,4 @@
-import { CustomerErasureRequestedV1, CustomerMetricsChangedV1, ImportMetricsEndedV1 } from '@seg/contracts-events';
+import { CustomerErasureRequestedV1, CustomerMetricsChangedV1, ImportMetricsEndedV1, LiveCustomerMetricsChangedV1 } from '@seg/contracts-events';
 import { createLogger, createMetricsRegistry, describeError, runService, type RunningService } from '@seg/platform-observability';
 import { connectAndMigrate, createDataSource, databaseReadiness } from '@seg/platform-persistence';
 import { consumerReadiness, prepareKafka, runConsumer } from '@seg/platform-kafka';
@@ -60,6 +60,18 @@ async function main(): Promise<RunningService> {
       },
     ],
   });
+  // The live lane: metric changes of live input, on a topic of their own, read by a second consumer
+  // group so that a live customer is placed at once, not after an import's queued changes.
+  const liveConsumer = await runConsumer({
+    kafka,
+    groupId: config.liveConsumerGroup,
+    producer,
+    logger: logger.child({ lane: 'live' }),
+    settings: config.kafka,
+    signal: shutdown.signal,
+    metrics: metricsRegistry,
+    handlers: [{ contract: LiveCustomerMetricsChangedV1, handle: (events) => segmentation.onMetrics(events) }],
+  });
   // A model stored just before a crash still reaches profiling and gets its quality metrics; a
   // training run that was due when the service stopped is not lost either: check once at start.
   void segmentation.publishPending().catch((error: unknown) => logger.error(`publishing stored models failed: ${describeError(error).message}`));
@@ -68,14 +80,14 @@ async function main(): Promise<RunningService> {
   segmentation.scheduleCheck();
   segmentation.startSchedule();
 
-  const http = await serveSubgraph({ settings: config, descriptor: clusteringSubgraph, resolvers: clusteringResolvers(repository, segmentation), readiness: async () => combineReadiness(await databaseReadiness(db), consumerReadiness(consumer)), metrics: metricsRegistry, logger });
+  const http = await serveSubgraph({ settings: config, descriptor: clusteringSubgraph, resolvers: clusteringResolvers(repository, segmentation), readiness: async () => combineReadiness(await databaseReadiness(db), consumerReadiness(consumer), consumerReadiness(liveConsumer, 'liveBroker')), metrics: metricsRegistry, logger });
 
   return {
     async close() {
       shutdown.abort();
       segmentation.stop();
       await http.close();
-      await consumer.disconnect();
+      await Promise.all([consumer.disconnect(), liveConsumer.disconnect()]);
       await producer.disconnect();
       await metricsWorker?.close();
       await db.destroy();

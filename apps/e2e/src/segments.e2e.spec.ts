@@ -188,6 +188,9 @@ describe('the platform end to end, through the gateway', () => {
       (await graphql<{ customer: { rfm: { frequency: number; monetary: number; lastPurchaseAt: string } } }>(platform.gatewayUrl, platform.keys.viewer, 'query($id: ID!) { customer(id: $id) { rfm { frequency monetary lastPurchaseAt } } }', { id: customerId })).data?.customer.rfm;
     const before = await rfmOf();
     if (!before) throw new Error(`customer ${customerId} has no RFM values yet`);
+    const clusterOf = async () =>
+      (await graphql<{ customer: { cluster: { modelVersion: number; distance: number } | null } }>(platform.gatewayUrl, platform.keys.viewer, 'query($id: ID!) { customer(id: $id) { cluster { modelVersion distance } } }', { id: customerId })).data?.customer.cluster;
+    const placedBefore = await clusterOf();
     const mutation = 'mutation($lines: [TransactionInput!]!) { recordTransactions(lines: $lines) { accepted lineIds userErrors { field code message } } }';
     // A new invoice one day after the slice ends: 3 x 2.55 = 7.65 more spend, one more invoice.
     const line = { invoiceNo: '999001', stockCode: '85123A', description: 'WHITE HANGING HEART T-LIGHT HOLDER', quantity: 3, invoiceDate: '2010-12-31 10:00:00', unitPrice: '2.55', customerId, country: 'United Kingdom' };
@@ -206,6 +209,11 @@ describe('the platform end to end, through the gateway', () => {
     });
     expect(after.monetary).toBeCloseTo(before.monetary + 7.65, 2);
     expect(after.lastPurchaseAt).toBe('2010-12-31T10:00:00Z');
+    // Clustering placed the customer again with the new values (a new distance to the centroid).
+    await waitFor('the customer placed again', async () => {
+      const placed = await clusterOf();
+      return placed && (placed.modelVersion !== placedBefore?.modelVersion || placed.distance !== placedBefore?.distance) ? true : undefined;
+    });
 
     // The same line again: same identity, so nothing changes.
     const again = await graphql<{ recordTransactions: { lineIds: string[] } }>(platform.gatewayUrl, platform.keys.admin, mutation, { lines: [line] });
@@ -225,6 +233,15 @@ describe('the platform end to end, through the gateway', () => {
     const rfmMetrics = await (await fetch(platform.subgraphUrls.rfm.replace(/\/graphql$/, '/metrics'))).text();
     expect(rfmMetrics).toMatch(/^seg_kafka_events_handled_total\{[^}]*topic="[^"]*seg\.ingest\.live-transaction-line\.v2"[^}]*\} [1-9]/m);
     expect(rfmMetrics).toMatch(/^seg_kafka_consumer_running\{[^}]*group="[^"]*-rfm-live"[^}]*\} 1$/m);
+    // Its metric change travels on the live lane's metrics topic, which clustering and profiling
+    // read with consumer groups of their own.
+    for (const service of ['clustering', 'profiling'] as const) {
+      const metrics = await waitFor(`${service} to handle the live metric change`, async () => {
+        const text = await (await fetch(platform.subgraphUrls[service].replace(/\/graphql$/, '/metrics'))).text();
+        return /^seg_kafka_events_handled_total\{[^}]*topic="[^"]*seg\.rfm\.live-customer-metrics-changed\.v1"[^}]*\} [1-9]/m.test(text) ? text : undefined;
+      });
+      expect(metrics).toMatch(new RegExp(`^seg_kafka_consumer_running\\{[^}]*group="[^"]*-${service}-live"[^}]*\\} 1$`, 'm'));
+    }
   });
 
   it('reads lines still published as v1 events (one line each) through the upcaster, and counts a line sent both ways once', async () => {
@@ -233,6 +250,9 @@ describe('the platform end to end, through the gateway', () => {
       (await graphql<{ customer: { rfm: { frequency: number; monetary: number } } }>(platform.gatewayUrl, platform.keys.viewer, 'query($id: ID!) { customer(id: $id) { rfm { frequency monetary } } }', { id: customerId })).data?.customer.rfm;
     const before = await rfmOf();
     if (!before) throw new Error(`customer ${customerId} has no RFM values yet`);
+    const clusterOf = async () =>
+      (await graphql<{ customer: { cluster: { modelVersion: number; distance: number } | null } }>(platform.gatewayUrl, platform.keys.viewer, 'query($id: ID!) { customer(id: $id) { cluster { modelVersion distance } } }', { id: customerId })).data?.customer.cluster;
+    const placedBefore = await clusterOf();
     // A new invoice of two lines (2 x 2.55 + 1 x 12.75 = 17.85): the first as a v1 event, then
     // both in one v2 event, as an ingest upgraded in between would replay them (streamed lines: on
     // the live lane, which the rfm service reads with a consumer of its own).
@@ -270,6 +290,9 @@ describe('the platform end to end, through the gateway', () => {
       (await graphql<{ customer: { rfm: { frequency: number } } }>(platform.gatewayUrl, platform.keys.viewer, 'query($id: ID!) { customer(id: $id) { rfm { frequency } } }', { id: customerId })).data?.customer.rfm;
     const before = await rfmOf();
     if (!before) throw new Error(`customer ${customerId} has no RFM values yet`);
+    const clusterOf = async () =>
+      (await graphql<{ customer: { cluster: { modelVersion: number; distance: number } | null } }>(platform.gatewayUrl, platform.keys.viewer, 'query($id: ID!) { customer(id: $id) { cluster { modelVersion distance } } }', { id: customerId })).data?.customer.cluster;
+    const placedBefore = await clusterOf();
     const kafka = new Kafka({ clientId: 'e2e-shop', brokers: [...platform.kafka.brokers], logLevel: logLevel.NOTHING });
     const producer = kafka.producer();
     const consumer = kafka.consumer({ groupId: `e2e-dead-letters-${Date.now()}` });

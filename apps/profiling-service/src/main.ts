@@ -1,4 +1,4 @@
-import { CustomerErasureRequestedV1, CustomerMetricsChangedV1, CustomerSegmentAssignedV1, ImportMetricsEndedV1, SegmentationModelTrainedV1 } from '@seg/contracts-events';
+import { CustomerErasureRequestedV1, CustomerMetricsChangedV1, CustomerSegmentAssignedV1, ImportMetricsEndedV1, LiveCustomerMetricsChangedV1, SegmentationModelTrainedV1 } from '@seg/contracts-events';
 import { DEFAULT_COUPON_RULES } from '@seg/domain-profiling';
 import { SnapshotCache } from '@seg/domain-rfm';
 import { createLogger, createMetricsRegistry, runService, type RunningService } from '@seg/platform-observability';
@@ -76,16 +76,29 @@ async function main(): Promise<RunningService> {
     ],
   });
 
+  // The live lane: metric changes of live input, on a topic of their own, read by a second consumer
+  // group so that the directory takes a live change at once, not after an import's.
+  const liveConsumer = await runConsumer({
+    kafka,
+    groupId: config.liveConsumerGroup,
+    producer,
+    logger: logger.child({ lane: 'live' }),
+    settings: config.kafka,
+    signal: shutdown.signal,
+    metrics: metricsRegistry,
+    handlers: [{ contract: LiveCustomerMetricsChangedV1, handle: (events) => directory.saveMetrics(events) }],
+  });
+
   // RFM scores over the customer directory, with the same functions as the rfm service.
   const snapshots = new SnapshotCache(() => directory.fingerprint(), () => directory.allMetrics());
   const customerQueries = { snapshots, segmentMembers: (version: number, cluster: number) => directory.segmentMembers(version, cluster), latestSegments: () => cache.get('latestSegments', () => repository.latestSegments()) };
-  const http = await serveSubgraph({ settings: config, descriptor: profilingSubgraph, resolvers: profilingResolvers(repository, config.holdoutShare, customerQueries, new MarketingRepository(db), cache), readiness: async () => combineReadiness(await databaseReadiness(db), consumerReadiness(consumer)), metrics: metricsRegistry, logger });
+  const http = await serveSubgraph({ settings: config, descriptor: profilingSubgraph, resolvers: profilingResolvers(repository, config.holdoutShare, customerQueries, new MarketingRepository(db), cache), readiness: async () => combineReadiness(await databaseReadiness(db), consumerReadiness(consumer), consumerReadiness(liveConsumer, 'liveBroker')), metrics: metricsRegistry, logger });
 
   return {
     async close() {
       shutdown.abort();
       await http.close();
-      await consumer.disconnect();
+      await Promise.all([consumer.disconnect(), liveConsumer.disconnect()]);
       await producer.disconnect();
       await db.destroy();
     },

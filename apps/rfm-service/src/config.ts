@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, loadServiceConfig, type ServiceSettings } from '@seg/platform-config';
+import { loadServiceConfig, type ServiceSettings } from '@seg/platform-config';
 
 export interface RfmConfig extends ServiceSettings {
   /**
@@ -21,13 +21,6 @@ export interface RfmConfig extends ServiceSettings {
    * sooner (bench/PIPELINE.md, section 6). Each lane has its own.
    */
   readonly concurrency: number;
-  /**
-   * The consumer group of the live lane: lines of live input (the recordTransactions mutation, the
-   * shop's stream) on their own topic, read by a second consumer so that they never wait behind
-   * an import's batches, which the main group (`consumerGroup`) reads with the v1 lines and
-   * erasures. It must differ from the main group. Default: the main group's name + '-live'.
-   */
-  readonly liveConsumerGroup: string;
 }
 
 /** Parses the rfm service's environment once; throws a ConfigError naming every bad variable. */
@@ -35,16 +28,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
   const config = loadServiceConfig('rfm', env, {
     SEG_RFM_FETCH_MAX_BYTES_PER_PARTITION: z.coerce.number().int().min(64 * 1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
     SEG_RFM_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(32).default(2),
-    SEG_RFM_LIVE_CONSUMER_GROUP: z.string().min(1).optional(),
     SEG_RFM_FETCH_MIN_BYTES: z.coerce.number().int().min(1).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
     SEG_RFM_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(0).max(5_000).default(200),
   });
   const perPartition = config.env.SEG_RFM_FETCH_MAX_BYTES_PER_PARTITION;
-  const liveConsumerGroup = config.env.SEG_RFM_LIVE_CONSUMER_GROUP ?? `${config.consumerGroup}-live`;
-  // One group for both would make the two consumers members with different subscriptions.
-  if (liveConsumerGroup === config.consumerGroup) {
-    throw new ConfigError(`invalid configuration:\n  SEG_RFM_LIVE_CONSUMER_GROUP: must differ from SEG_RFM_CONSUMER_GROUP (both are ${JSON.stringify(liveConsumerGroup)})`);
-  }
   return {
     ...config,
     // Room for four partitions' batches per fetch (kafkajs' default total is 10 MiB).
@@ -55,6 +42,5 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
       maxWaitTimeInMs: config.env.SEG_RFM_FETCH_MAX_WAIT_MS,
     },
     concurrency: config.env.SEG_RFM_PARTITIONS_CONCURRENTLY,
-    liveConsumerGroup,
   };
 }

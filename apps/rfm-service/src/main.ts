@@ -9,7 +9,7 @@ import { migrations } from './migrations';
 import { ImportChanges, recordLines } from './application/record-lines';
 import { RfmRepository } from './adapters/persistence/rfm.repository';
 import { createImportEndForwarder, createMetricsPublisher } from './adapters/kafka/metrics-publisher';
-import { runRfmConsumers, type BatchContext } from './adapters/kafka/line-consumers';
+import { runRfmConsumers, type BatchContext, type Lane } from './adapters/kafka/line-consumers';
 import { rfmSubgraph } from './adapters/graphql/schema';
 import { rfmResolvers } from './adapters/graphql/resolvers';
 
@@ -35,15 +35,15 @@ async function main(): Promise<RunningService> {
     // Once: the lines then go in by multi-row INSERT (slower, same result) until a restart.
     (error) => logger.warn({ err: error }, 'the database refuses LOAD DATA LOCAL INFILE: storing lines by multi-row INSERT instead; allow local_infile on the server to load them'),
   );
-  const publishMetrics = createMetricsPublisher(producer, config.kafka.topicPrefix);
+  const publishMetrics = { import: createMetricsPublisher(producer, config.kafka.topicPrefix, 'import'), live: createMetricsPublisher(producer, config.kafka.topicPrefix, 'live') };
   // Which imports stored new lines, per partition: the end of an import that changed nothing says so.
   const importChanges = new ImportChanges();
 
-  const handleLines = async (events: readonly TransactionLinesRecorded[], context: BatchContext): Promise<void> => {
+  const handleLines = async (events: readonly TransactionLinesRecorded[], context: BatchContext, lane: Lane): Promise<void> => {
     const { lines, newLines, customers } = await recordLines(events, {
       recordLines: (batch) => repository.recordLines(batch),
       latestPurchase: () => repository.latestPurchase(),
-      publishMetrics,
+      publishMetrics: publishMetrics[lane],
     });
     importChanges.note(events, context.partition, newLines);
     linesReceived.inc(lines);

@@ -6,6 +6,7 @@ import {
   CustomerSegmentAssignedV1,
   ImportLinesEndedV1,
   ImportMetricsEndedV1,
+  LiveCustomerMetricsChangedV1,
   LiveTransactionLineRecordedV2,
   MessageDeadLetteredV1,
   SegmentationModelTrainedV1,
@@ -109,6 +110,7 @@ const cases: [string, EventContract<string, number, any>, unknown][] = [
   ['LiveTransactionLineRecordedV2', LiveTransactionLineRecordedV2, { customerId: line.customerId, source: { kind: 'api', importJobId: null }, lines: [{ ...lineFields, lineNumber: null }] }],
   ['CustomerMetricsChangedV1', CustomerMetricsChangedV1, metrics],
   ['CustomerMetricsChangedV1 with a revision', CustomerMetricsChangedV1, { ...metrics, revision: 7 }],
+  ['LiveCustomerMetricsChangedV1', LiveCustomerMetricsChangedV1, { ...metrics, revision: 8 }],
   ['SegmentationModelTrainedV1', SegmentationModelTrainedV1, model],
   ['CustomerSegmentAssignedV1', CustomerSegmentAssignedV1, assignment],
   ['CustomerErasureRequestedV1', CustomerErasureRequestedV1, { customerId: '17850', requestedAt: '2026-11-25T10:00:00.000Z', requestedBy: 'admin' }],
@@ -279,6 +281,16 @@ describe('live transaction lines', () => {
     const event = LiveTransactionLineRecordedV2.create({ customerId: line.customerId, source: { kind: 'stream', importJobId: null }, lines: [{ ...lineFields, lineNumber: null }] }, meta);
     expect(TransactionLineRecordedV2.decode(JSON.stringify(event))).toEqual({ ok: true, value: event });
     expect(LiveTransactionLineRecordedV2.decode(JSON.stringify(event))).toEqual({ ok: true, value: event });
+  });
+});
+
+describe('live metric changes', () => {
+  it('are the same event as the import lane\'s, on a topic of their own: either contract decodes the other\'s message', () => {
+    expect(LiveCustomerMetricsChangedV1).toMatchObject({ type: CustomerMetricsChangedV1.type, version: CustomerMetricsChangedV1.version, schema: CustomerMetricsChangedV1.schema });
+    expect(TOPICS.liveCustomerMetricsChangedV1).toMatchObject({ name: 'seg.rfm.live-customer-metrics-changed.v1', keyedBy: 'customer', partitions: TOPICS.customerMetricsChangedV1.partitions });
+    const event = LiveCustomerMetricsChangedV1.create({ ...metrics, revision: 2 }, meta);
+    expect(CustomerMetricsChangedV1.decode(JSON.stringify(event))).toEqual({ ok: true, value: event });
+    expect(LiveCustomerMetricsChangedV1.decode(JSON.stringify(event))).toEqual({ ok: true, value: event });
   });
 });
 

@@ -133,30 +133,35 @@ export const ImportMetricsEndedV1 = defineEvent(
 );
 
 /** A customer's purchase aggregates, as recomputed by the rfm service. */
-export const CustomerMetricsChangedV1 = defineEvent(
-  'CustomerMetricsChanged',
-  1,
-  TOPICS.customerMetricsChangedV1,
-  z.object({
-    customerId,
-    country: z.string(),
-    firstPurchaseAt: isoInstant,
-    lastPurchaseAt: isoInstant,
-    frequency: z.number().int().positive(),
-    monetaryMilli: milli,
-    cancelledMilli: milli,
-    /**
-     * How many times the rfm service changed this customer's aggregates, this one included: it
-     * only grows, so a consumer keeps the event with the highest revision and drops an older one
-     * that arrives late (the import and live lanes publish independently). Absent from events
-     * published before it existed: a consumer applies those to a customer it holds no revision
-     * for, and drops them once it holds one (they can only be older).
-     */
-    revision: z.number().int().positive().optional(),
-    /** The analysis date the rfm service used when it published this change. */
-    asOf: isoInstant,
-  }),
-);
+const customerMetricsV1 = z.object({
+  customerId,
+  country: z.string(),
+  firstPurchaseAt: isoInstant,
+  lastPurchaseAt: isoInstant,
+  frequency: z.number().int().positive(),
+  monetaryMilli: milli,
+  cancelledMilli: milli,
+  /**
+   * How many times the rfm service changed this customer's aggregates, this one included: it
+   * only grows, so a consumer keeps the event with the highest revision and drops an older one
+   * that arrives late (the import and live lanes publish independently). Absent from events
+   * published before it existed: a consumer applies those to a customer it holds no revision
+   * for, and drops them once it holds one (they can only be older).
+   */
+  revision: z.number().int().positive().optional(),
+  /** The analysis date the rfm service used when it published this change. */
+  asOf: isoInstant,
+});
+
+/** A customer's aggregates after a batch of imported lines (the import lane) touched them. */
+export const CustomerMetricsChangedV1 = defineEvent('CustomerMetricsChanged', 1, TOPICS.customerMetricsChangedV1, customerMetricsV1);
+
+/**
+ * The same event as {@link CustomerMetricsChangedV1}, after a batch of live lines (the
+ * recordTransactions mutation, the shop's stream), on a topic of its own: clustering and profiling
+ * read it with consumers of their own, so that a live change is not queued behind an import's.
+ */
+export const LiveCustomerMetricsChangedV1 = defineEvent('CustomerMetricsChanged', 1, TOPICS.liveCustomerMetricsChangedV1, customerMetricsV1);
 
 const rfmTriple = z.object({ recencyDays: z.number(), frequency: z.number(), monetary: z.number() });
 

@@ -42,6 +42,12 @@ export const TOPICS = {
     keyedBy: 'customer',
     description: "a customer's purchase aggregates after a batch touched them; ImportMetricsEnded markers in every partition once an import's lines are all aggregated",
   },
+  liveCustomerMetricsChangedV1: {
+    name: 'seg.rfm.live-customer-metrics-changed.v1',
+    partitions: 6,
+    keyedBy: 'customer',
+    description: "a customer's purchase aggregates after a batch of live lines touched them: a lane of their own, so that they never wait behind an import's metric changes",
+  },
   segmentationModelTrainedV1: {
     name: 'seg.clustering.segmentation-model-trained.v1',
     partitions: 1,

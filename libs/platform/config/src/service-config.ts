@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, databaseEnv, databaseSettings, kafkaEnv, parseConfig, portSchema, type DatabaseSettings, type KafkaSettings } from './parse-config';
+import { ConfigError, commonEnv, databaseEnv, databaseSettings, kafkaEnv, parseConfig, portSchema, type DatabaseSettings, type KafkaSettings } from './parse-config';
 
 export type ServiceName = 'ingest' | 'rfm' | 'clustering' | 'profiling';
 
@@ -15,6 +15,12 @@ export interface ServiceSettings {
   readonly database: DatabaseSettings;
   readonly kafka: KafkaSettings;
   readonly consumerGroup: string;
+  /**
+   * The consumer group of the service's live lane, if it reads one (live input next to imports):
+   * a second consumer, so that live events never wait behind an import's. `SEG_<SVC>_LIVE_CONSUMER_GROUP`,
+   * by default the main group's name + '-live'; it must differ from the main group.
+   */
+  readonly liveConsumerGroup: string;
 }
 
 /**
@@ -35,10 +41,17 @@ export function loadServiceConfig<E extends z.ZodRawShape>(
     [`SEG_${upper}_HOST`]: z.string().min(1).default('127.0.0.1'),
     [`SEG_${upper}_PORT`]: portSchema.default(DEFAULT_PORTS[service]),
     [`SEG_${upper}_CONSUMER_GROUP`]: z.string().min(1).default(`${service}-service`),
+    [`SEG_${upper}_LIVE_CONSUMER_GROUP`]: z.string().min(1).optional(),
     ...extra,
   });
   const parsed = parseConfig(schema, env) as Record<string, unknown>;
   const kafka = parsed['SEG_KAFKA_BROKERS'] as string[];
+  const consumerGroup = String(parsed[`SEG_${upper}_CONSUMER_GROUP`]);
+  const liveConsumerGroup = (parsed[`SEG_${upper}_LIVE_CONSUMER_GROUP`] as string | undefined) ?? `${consumerGroup}-live`;
+  // One group for both would make the two consumers members with different subscriptions.
+  if (liveConsumerGroup === consumerGroup) {
+    throw new ConfigError(`invalid configuration:\n  SEG_${upper}_LIVE_CONSUMER_GROUP: must differ from SEG_${upper}_CONSUMER_GROUP (both are ${JSON.stringify(consumerGroup)})`);
+  }
   return {
     production: parsed['NODE_ENV'] === 'production',
     logLevel: String(parsed['SEG_LOG_LEVEL']),
@@ -47,7 +60,8 @@ export function loadServiceConfig<E extends z.ZodRawShape>(
     gatewaySecret: String(parsed['SEG_GATEWAY_SECRET']),
     database: databaseSettings(service, parsed),
     kafka: { brokers: kafka, clientId: `${service}-service`, topicPrefix: String(parsed['SEG_KAFKA_TOPIC_PREFIX']) },
-    consumerGroup: String(parsed[`SEG_${upper}_CONSUMER_GROUP`]),
+    consumerGroup,
+    liveConsumerGroup,
     env: parsed as z.output<z.ZodObject<E>>,
   };
 }

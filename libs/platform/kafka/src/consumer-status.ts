@@ -25,8 +25,11 @@ export function watchConsumerStatus(consumer: Consumer, onChange: (status: Consu
   return () => status;
 }
 
-/** The broker check of a consuming service's /ready: its consumer is connected and in its group. */
-export function consumerReadiness(consumer: RunningConsumer): { ready: boolean; checks: { broker: boolean } } {
-  const broker = consumer.status() === 'running';
-  return { ready: broker, checks: { broker } };
+/**
+ * A broker check of a consuming service's /ready: the consumer is connected and in its group.
+ * `check` names it: 'broker' for the service's main consumer, 'liveBroker' for its live lane's.
+ */
+export function consumerReadiness<C extends string = 'broker'>(consumer: RunningConsumer, check: C = 'broker' as C): { ready: boolean; checks: Record<C, boolean> } {
+  const running = consumer.status() === 'running';
+  return { ready: running, checks: { [check]: running } as Record<C, boolean> };
 }

@@ -9,6 +9,7 @@ import {
   ALL_TOPICS,
   CustomerMetricsChangedV1,
   ImportLinesEndedV1,
+  LiveCustomerMetricsChangedV1,
   ImportMetricsEndedV1,
   LiveTransactionLineRecordedV2,
   TransactionLineRecordedV2,
@@ -29,9 +30,8 @@ import { ImportChanges, recordLines } from '../../application/record-lines';
 import { RfmRepository } from '../persistence/rfm.repository';
 import { sampleLines } from '../../testing/sample-lines';
 import { createImportEndForwarder, createMetricsPublisher } from './metrics-publisher';
-import { runRfmConsumers, type BatchContext, type RfmConsumers } from './line-consumers';
+import { runRfmConsumers, type BatchContext, type Lane, type RfmConsumers } from './line-consumers';
 
-type Lane = 'import' | 'live';
 
 const byId = (a: CustomerMetrics, b: CustomerMetrics): number => (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0);
 
@@ -66,6 +66,8 @@ describe('rfm import and live lanes (real Kafka and MariaDB)', () => {
   let consumers: RfmConsumers | undefined;
   let metricsReader: Consumer | undefined;
   const published: CustomerMetricsChanged[] = [];
+  /** Customers with a metric event on the live lane's metrics topic. */
+  const livePublished = new Set<string>();
   const retries: string[] = [];
   /** The metrics topic as read, partition by partition: metric events by customer, import ends by job and line partition. */
   const metricsLog: { partition: number; offset: number; what: string }[] = [];
@@ -75,6 +77,8 @@ describe('rfm import and live lanes (real Kafka and MariaDB)', () => {
   // What the handler saw: batches of each lane in flight, and how often one lane's batch started
   // while the other lane's batch of a same customer was running.
   const inFlight = new Map<Lane, ReadonlySet<string>>();
+  /** Batches handed to the handler under the other lane's name (none expected). */
+  let wrongLane = 0;
   let overlaps = 0;
   /**
    * A rendezvous for the second test: the first batch of each lane that holds `customer` waits
@@ -128,11 +132,12 @@ describe('rfm import and live lanes (real Kafka and MariaDB)', () => {
 
     // The handler as main.ts builds it, watched by lane (import lines come from CSV, live ones from the API).
     const repository = new RfmRepository(dataSource, (code) => retries.push(code));
-    const publishMetrics = createMetricsPublisher(producer, settings.topicPrefix);
+    const publishMetrics = { import: createMetricsPublisher(producer, settings.topicPrefix, 'import'), live: createMetricsPublisher(producer, settings.topicPrefix, 'live') };
     const forwardImportEnd = createImportEndForwarder(kafka, producer, settings.topicPrefix);
     const importChanges = new ImportChanges();
-    const handleLines = async (events: readonly TransactionLinesRecorded[], context: BatchContext): Promise<void> => {
-      const lane: Lane = events[0]?.data.source.kind === 'csv' ? 'import' : 'live';
+    const handleLines = async (events: readonly TransactionLinesRecorded[], context: BatchContext, lane: Lane): Promise<void> => {
+      // Each lane's consumer hands over the lines of its own lane only.
+      if (!events.every((event) => (event.data.source.kind === 'csv') === (lane === 'import'))) wrongLane++;
       if (lane === 'import') for (const event of events) linePartitionOf.set(event.data.customerId, context.partition);
       const customers = new Set(events.map((event) => event.data.customerId));
       await passGate(lane, customers);
@@ -140,7 +145,7 @@ describe('rfm import and live lanes (real Kafka and MariaDB)', () => {
       if (other && [...customers].some((customer) => other.has(customer))) overlaps++;
       inFlight.set(lane, customers);
       try {
-        const { newLines } = await recordLines(events, { recordLines: (batch) => repository.recordLines(batch), latestPurchase: () => repository.latestPurchase(), publishMetrics });
+        const { newLines } = await recordLines(events, { recordLines: (batch) => repository.recordLines(batch), latestPurchase: () => repository.latestPurchase(), publishMetrics: publishMetrics[lane] });
         importChanges.note(events, context.partition, newLines);
       } finally {
         inFlight.delete(lane);
@@ -155,17 +160,26 @@ describe('rfm import and live lanes (real Kafka and MariaDB)', () => {
       // The smallest fetch the service accepts (SEG_RFM_FETCH_MAX_BYTES_PER_PARTITION): many small
       // batches, so that an import's backlog takes a while to drain.
       fetch: { maxBytesPerPartition: 64 * 1024, maxBytes: 10 * 1024 * 1024 },
-      handleLines: (events, context) => handleLines(events, context),
+      handleLines: (events, context, lane) => handleLines(events, context, lane),
       eraseCustomers: async () => undefined,
       endImports: (events, context) => forwardImportEnd(events, context.partition, (job) => importChanges.take(job, context.partition)),
     });
 
     metricsReader = kafka.consumer({ groupId: `rfm-lanes-metrics-${suffix}`, maxWaitTimeInMs: 100 });
     await metricsReader.connect();
-    await metricsReader.subscribe({ topic: settings.topicPrefix + CustomerMetricsChangedV1.topic.name, fromBeginning: true });
+    // Both lanes' metric topics: each lane publishes on its own.
+    await metricsReader.subscribe({ topics: [settings.topicPrefix + CustomerMetricsChangedV1.topic.name, settings.topicPrefix + LiveCustomerMetricsChangedV1.topic.name], fromBeginning: true });
     await metricsReader.run({
-      eachMessage: async ({ partition, message }) => {
+      eachMessage: async ({ topic, partition, message }) => {
         const offset = Number(message.offset);
+        if (topic.endsWith(LiveCustomerMetricsChangedV1.topic.name)) {
+          const live = LiveCustomerMetricsChangedV1.decode(message.value);
+          if (live.ok) {
+            published.push(live.value);
+            livePublished.add(live.value.data.customerId);
+          }
+          return;
+        }
         const ended = ImportMetricsEndedV1.decode(message.value);
         if (ended.ok) {
           const { importJobId, linePartition, linePartitions, partition: metricsPartition, partitions, changed } = ended.value.data;
@@ -221,6 +235,10 @@ describe('rfm import and live lanes (real Kafka and MariaDB)', () => {
     expect(await storedMetrics([`live-${suffix}`])).toEqual(aggregateCustomers([live]).customers);
     const liveEvent = await waitFor('the live customer\'s metric event', async () => published.find((event) => event.data.customerId === `live-${suffix}`));
     expect(liveEvent.data).toMatchObject({ frequency: 1, monetaryMilli: 5_100, revision: 1 });
+    // On the live lane's metrics topic, not behind the import's metric changes.
+    expect(livePublished.has(`live-${suffix}`)).toBe(true);
+    expect(wrongLane).toBe(0);
+    expect(backlogCustomers.some((customer) => livePublished.has(customer))).toBe(false);
 
     // The backlog drains in the end, to the metrics of its lines.
     const expected = aggregateCustomers(backlog).customers;

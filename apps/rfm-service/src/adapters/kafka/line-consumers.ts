@@ -15,8 +15,11 @@ import type { KafkaSettings } from '@seg/platform-config';
 import { consumerReadiness, runConsumer, type FetchSizes, type HandlerContext, type RunningConsumer } from '@seg/platform-kafka';
 import type { MetricsRegistry } from '@seg/platform-observability';
 
-/** What the handlers get of a batch's context: its logger (topic, partition, correlation id). */
+/** What the handlers get of a batch's context: its logger (topic, partition, correlation id) and partition. */
 export type BatchContext = Pick<HandlerContext<string, number, unknown>, 'logger' | 'partition'>;
+
+/** The lane a batch of lines came in: imports (CSV files, v1 lines), or live input. */
+export type Lane = 'import' | 'live';
 
 export interface RfmConsumersOptions {
   readonly kafka: Kafka;
@@ -31,8 +34,8 @@ export interface RfmConsumersOptions {
   readonly fetch?: FetchSizes;
   /** Batches of different partitions handled at once, in each lane. */
   readonly concurrency?: number;
-  /** Stores a batch of one customer's lines per event and publishes the changed metrics (both lanes). */
-  handleLines(events: readonly TransactionLinesRecorded[], context: BatchContext): Promise<void>;
+  /** Stores a batch of one customer's lines per event and publishes the changed metrics on the lane's metrics topic. */
+  handleLines(events: readonly TransactionLinesRecorded[], context: BatchContext, lane: Lane): Promise<void>;
   /** Erases the customers of a batch of erasure requests. */
   eraseCustomers(events: readonly CustomerErasureRequested[], context: BatchContext): Promise<void>;
   /**
@@ -81,11 +84,11 @@ export async function runRfmConsumers(options: RfmConsumersOptions): Promise<Rfm
     groupId: groups.main,
     logger: options.logger,
     handlers: [
-      { contract: TransactionLineRecordedV2, handle: (events, context) => handleLines(events, context) },
+      { contract: TransactionLineRecordedV2, handle: (events, context) => handleLines(events, context, 'import') },
       // The end of an import's lines in this partition: handled after the lines before it.
       { contract: ImportLinesEndedV1, handle: (events, context) => endImports(events, context) },
       // Lines published before v2 (still on the topic, or from an older ingest) read as v2 events of one line.
-      { contract: TransactionLineRecordedV1, handle: (events, context) => handleLines(events.map(upcastTransactionLineV1), context) },
+      { contract: TransactionLineRecordedV1, handle: (events, context) => handleLines(events.map(upcastTransactionLineV1), context, 'import') },
       // GDPR art. 17: the customers' lines and metrics go; their later lines (either lane) are dropped.
       { contract: CustomerErasureRequestedV1, handle: (events, context) => eraseCustomers(events, context) },
     ],
@@ -97,7 +100,7 @@ export async function runRfmConsumers(options: RfmConsumersOptions): Promise<Rfm
       fetch: liveFetch,
       groupId: groups.live,
       logger: options.logger.child({ lane: 'live' }),
-      handlers: [{ contract: LiveTransactionLineRecordedV2, handle: (events, context) => handleLines(events, context) }],
+      handlers: [{ contract: LiveTransactionLineRecordedV2, handle: (events, context) => handleLines(events, context, 'live') }],
     });
   } catch (error) {
     await main.disconnect().catch(() => undefined);
@@ -107,9 +110,8 @@ export async function runRfmConsumers(options: RfmConsumersOptions): Promise<Rfm
     main,
     live,
     readiness() {
-      const broker = consumerReadiness(main).ready;
-      const liveBroker = consumerReadiness(live).ready;
-      return { ready: broker && liveBroker, checks: { broker, liveBroker } };
+      const [broker, liveBroker] = [consumerReadiness(main), consumerReadiness(live, 'liveBroker')];
+      return { ready: broker.ready && liveBroker.ready, checks: { ...broker.checks, ...liveBroker.checks } };
     },
     async disconnect() {
       await Promise.all([main.disconnect(), live.disconnect()]);

@@ -1,22 +1,25 @@
 import type { Kafka, Producer } from 'kafkajs';
-import { CustomerMetricsChangedV1, ImportMetricsEndedV1, type ImportLinesEnded } from '@seg/contracts-events';
+import { CustomerMetricsChangedV1, ImportMetricsEndedV1, LiveCustomerMetricsChangedV1, type ImportLinesEnded } from '@seg/contracts-events';
 import { publish, publishToEveryPartition } from '@seg/platform-kafka';
 import type { RecordedMetrics } from '../../application/record-lines';
 
 /**
- * Publishes customers' metrics keyed by customer id, with their revision: the import and live
- * lanes publish independently, so a consumer keeps the highest revision of a customer and drops an
- * older one that arrives after it. (A revision is never 0 for a stored customer; it would be left
- * out, as the contract allows positive revisions only.)
+ * Publishes customers' metrics keyed by customer id, with their revision, on the lane's topic: the
+ * import lane's changes on seg.rfm.customer-metrics-changed.v1, the live lane's on a topic of their
+ * own, so that clustering and profiling never queue a live change behind an import's. The lanes
+ * publish independently, so a consumer keeps the highest revision of a customer and drops an older
+ * one that arrives after it. (A revision is never 0 for a stored customer; it would be left out,
+ * as the contract allows positive revisions only.)
  */
-export function createMetricsPublisher(producer: Producer, topicPrefix: string) {
+export function createMetricsPublisher(producer: Producer, topicPrefix: string, lane: 'import' | 'live') {
+  const contract = lane === 'import' ? CustomerMetricsChangedV1 : LiveCustomerMetricsChangedV1;
   return async (metrics: readonly RecordedMetrics[], asOf: string, correlationId: string): Promise<void> => {
     await publish(
       producer,
-      CustomerMetricsChangedV1,
+      contract,
       metrics.map(({ revision, ...m }) => ({
         key: m.customerId,
-        event: CustomerMetricsChangedV1.create({ ...m, ...(revision > 0 ? { revision } : {}), asOf }, { correlationId, producer: 'rfm-service' }),
+        event: contract.create({ ...m, ...(revision > 0 ? { revision } : {}), asOf }, { correlationId, producer: 'rfm-service' }),
       })),
       topicPrefix,
     );
