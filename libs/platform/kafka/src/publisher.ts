@@ -35,9 +35,11 @@ export async function publish<T extends string, V extends number, D>(
   };
   for (const { key, event } of events) {
     const value = JSON.stringify(event);
-    if (bytes + Buffer.byteLength(value) > maxRequestBytes) await send();
+    // Measured once: a backfill's values are about 120 MB of UTF-8 to scan.
+    const size = Buffer.byteLength(value) + Buffer.byteLength(key);
+    if (bytes + size > maxRequestBytes) await send();
     messages.push({ key, value, headers: { 'event-type': event.type, 'event-version': String(event.version), 'correlation-id': event.correlationId } });
-    bytes += Buffer.byteLength(value) + Buffer.byteLength(key);
+    bytes += size;
   }
   await send();
 }
