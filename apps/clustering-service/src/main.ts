@@ -1,5 +1,5 @@
 import { CustomerErasureRequestedV1, CustomerMetricsChangedV1, ImportMetricsEndedV1, LiveCustomerMetricsChangedV1 } from '@seg/contracts-events';
-import { createLogger, createMetricsRegistry, describeError, runService, type RunningService } from '@seg/platform-observability';
+import { counter, createLogger, createMetricsRegistry, describeError, histogram, runService, type RunningService } from '@seg/platform-observability';
 import { connectAndMigrate, createDataSource, databaseReadiness } from '@seg/platform-persistence';
 import { consumerReadiness, prepareKafka, runConsumer } from '@seg/platform-kafka';
 import { combineReadiness, serveSubgraph } from '@seg/platform-subgraph';
@@ -25,6 +25,13 @@ async function main(): Promise<RunningService> {
   // The k sweep on a thread of its own, next to the bundle (built apps); in line otherwise.
   const metricsWorker = ModelMetricsWorker.available() ? new ModelMetricsWorker() : undefined;
   if (!metricsWorker) logger.warn('model-metrics.worker.js is not next to the service: quality metrics are computed on the service\'s own thread');
+  const trainingRuns = histogram(metricsRegistry, {
+    name: 'seg_clustering_training_seconds',
+    help: 'Training runs (the fit; its quality metrics come after) by trigger: automatic, import, scheduled, on-demand',
+    labelNames: ['trigger'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  });
+  const importsApplied = counter(metricsRegistry, { name: 'seg_clustering_imports_applied_total', help: 'Imports whose metric changes had all arrived (every end met), by whether they changed anything', labelNames: ['changed'] });
   const segmentation = new Segmentation({
     repository,
     policy: config.training,
@@ -32,6 +39,7 @@ async function main(): Promise<RunningService> {
     publishModel: createModelPublisher(producer, config.kafka.topicPrefix),
     publishAssignments: createAssignmentPublisher(producer, config.kafka.topicPrefix),
     now: () => new Date(),
+    observe: { trained: (trigger, seconds) => trainingRuns.observe({ trigger }, seconds), importApplied: (changed) => importsApplied.inc({ changed: String(changed) }) },
     ...(metricsWorker ? { computeMetrics: (customers, trained, options) => metricsWorker.compute(customers, trained, options) } : {}),
   });
 

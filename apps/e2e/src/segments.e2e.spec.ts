@@ -103,6 +103,10 @@ describe('the platform end to end, through the gateway', () => {
     expect(new Set(result.segments.map((s) => s.name)).size).toBe(4);
     const models = await graphql<{ segmentationModels: { version: number; customers: number }[] }>(platform.gatewayUrl, platform.keys.viewer, '{ segmentationModels { version customers } }');
     expect(models.data?.segmentationModels).toEqual([{ version: 1, customers: expected.customers.length }]);
+    // Trained for the import's end, as clustering counts it.
+    const clusteringMetrics = await (await fetch(platform.subgraphUrls.clustering.replace(/\/graphql$/, '/metrics'))).text();
+    expect(clusteringMetrics).toMatch(/^seg_clustering_training_seconds_count\{[^}]*trigger="import"[^}]*\} 1$/m);
+    expect(clusteringMetrics).toMatch(/^seg_clustering_imports_applied_total\{[^}]*changed="true"[^}]*\} 1$/m);
     expect(result.segments.reduce((sum, s) => sum + s.revenueShare, 0)).toBeCloseTo(1, 6);
 
     // The customer with the most purchase invoices in this slice.

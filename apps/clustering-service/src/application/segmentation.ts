@@ -18,6 +18,8 @@ export interface SegmentationDeps {
    * (adapters/worker), so that the k sweep does not hold up its own thread; by default, in line.
    */
   computeMetrics?(customers: readonly CustomerMetrics[], trained: MetricsInput, options: { seed: number; restarts: number }): Promise<ModelMetrics>;
+  /** Hears of each model trained (its trigger, the fit's duration) and each import applied: the service counts them in /metrics. */
+  readonly observe?: { trained(trigger: string, seconds: number): void; importApplied(changed: boolean): void };
 }
 
 export type TrainOutcome =
@@ -85,6 +87,7 @@ export class Segmentation {
    */
   async onImportEnds(events: readonly ImportMetricsEnded[]): Promise<void> {
     const applied = await this.deps.repository.recordImportEnds(events.map((event) => event.data));
+    for (const { changed } of applied) this.deps.observe?.importApplied(changed);
     const changed = applied.filter((a) => a.changed).map((a) => a.importJobId);
     const unchanged = applied.filter((a) => !a.changed).map((a) => a.importJobId);
     if (unchanged.length > 0) this.deps.logger.info({ imports: unchanged }, 'the import stored no new line: no training run for it');
@@ -283,7 +286,9 @@ export class Segmentation {
     // segments and placements do not wait for charts.
     const trained = trainModel(customers, { ...options, metrics: false });
     const model = await repository.saveModel(trained, FEATURES, trainedAt);
-    logger.info({ version: model.version, k, customers: customers.length, inertia: trained.inertia, ms: this.deps.now().getTime() - started.getTime(), trigger }, 'trained a segmentation model');
+    const ms = this.deps.now().getTime() - started.getTime();
+    logger.info({ version: model.version, k, customers: customers.length, inertia: trained.inertia, ms, trigger }, 'trained a segmentation model');
+    this.deps.observe?.trained(trigger, ms / 1000);
     await this.publishModelEvents(model, trained.assignments.map((a) => ({ ...a, modelVersion: model.version })));
     // Placements and the next run (on demand) need not wait for the metrics, computed off the
     // service's thread. They still count in the automatic runs' share of the time (they cost a
