@@ -42,7 +42,8 @@ export async function connectProducer(kafka: Kafka, settings: KafkaSettings, log
 
 /**
  * Creates the topics that do not exist yet, with their partition counts, and resolves once every
- * partition of them has a leader. Idempotent.
+ * partition of all the topics has a leader (created here, or by another service a moment ago);
+ * returns the names of those it created. Idempotent.
  *
  * kafkajs' own `waitForLeaders` retries only LEADER_NOT_AVAILABLE, but a broker may also answer
  * "This server does not host this topic-partition" for a topic created a moment ago; here both
@@ -51,19 +52,19 @@ export async function connectProducer(kafka: Kafka, settings: KafkaSettings, log
 export async function ensureTopics(admin: Admin, topics: readonly TopicSpec[], topicPrefix: string, replicationFactor = 1, readyTimeoutMs = 30_000): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.map((topic) => ({ ...topic, name: topicPrefix + topic.name })).filter((topic) => !existing.has(topic.name));
-  if (missing.length === 0) return [];
-  await admin.createTopics({
-    waitForLeaders: false,
-    topics: missing.map((topic) => ({ topic: topic.name, numPartitions: topic.partitions, replicationFactor })),
-  });
-  const names = missing.map((topic) => topic.name);
+  if (missing.length > 0) {
+    await admin.createTopics({
+      waitForLeaders: false,
+      topics: missing.map((topic) => ({ topic: topic.name, numPartitions: topic.partitions, replicationFactor })),
+    });
+  }
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
     try {
-      await assertTopicsReady(admin, names);
-      return names;
+      await assertTopicsReady(admin, topics.map((topic) => topicPrefix + topic.name));
+      return missing.map((topic) => topic.name);
     } catch (error) {
-      if (Date.now() >= deadline) throw new Error(`created topics are not ready after ${readyTimeoutMs} ms: ${(error as Error).message}`, { cause: error });
+      if (Date.now() >= deadline) throw new Error(`topics are not ready after ${readyTimeoutMs} ms: ${(error as Error).message}`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -83,8 +84,8 @@ export async function assertTopicsReady(admin: Admin, topics: readonly string[])
 
 /**
  * Everything a service needs from Kafka at start: a client, the platform's topics (created if
- * missing, so a fresh broker works, and ready: every partition with a leader) and a connected
- * producer. Waits for the broker with backoff.
+ * missing, so a fresh broker works, and ready: every partition with a leader, see ensureTopics)
+ * and a connected producer. Waits for the broker with backoff.
  */
 export async function prepareKafka(settings: KafkaSettings, logger: Logger, signal?: AbortSignal, metrics?: MetricsRegistry): Promise<{ kafka: Kafka; producer: Producer }> {
   const kafka = createKafka(settings, logger);
@@ -95,8 +96,6 @@ export async function prepareKafka(settings: KafkaSettings, logger: Logger, sign
       await admin.connect();
       try {
         await ensureTopics(admin, ALL_TOPICS, settings.topicPrefix);
-        // Created here with their leaders, or by another service a moment ago, maybe without.
-        await assertTopicsReady(admin, ALL_TOPICS.map((topic) => settings.topicPrefix + topic.name));
       } finally {
         await admin.disconnect();
       }
