@@ -182,6 +182,11 @@ describe('the platform end to end, through the gateway', () => {
     });
     expect(total(rfm, 'seg_kafka_events_handled_total', lineTopic)).toBeGreaterThanOrEqual(published);
     expect(total(rfm, 'seg_rfm_lines_received_total', /service="rfm-service"/)).toBeGreaterThanOrEqual(accepted);
+    // Stored once each: a line that occurs twice in the file has one identity (product.md), and a
+    // batch handled again stores nothing new.
+    const distinct = new Set(expected.lines.filter((l) => l.customerId !== null).map((l) => l.lineId)).size;
+    expect(distinct).toBeLessThan(accepted);
+    expect(total(rfm, 'seg_rfm_lines_stored_total', /service="rfm-service"/)).toBe(distinct);
     expect(total(rfm, 'seg_kafka_dead_letters_total', lineTopic)).toBe(0);
     expect(total(rfm, 'seg_rfm_customers_recomputed_total', /service="rfm-service"/)).toBeGreaterThanOrEqual(expected.customers.length);
   });

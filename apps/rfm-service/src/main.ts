@@ -20,6 +20,7 @@ async function main(): Promise<RunningService> {
   const metricsRegistry = createMetricsRegistry('rfm-service');
   const customersRecomputed = counter(metricsRegistry, { name: 'seg_rfm_customers_recomputed_total', help: 'Customers whose RFM metrics were published after a batch of lines (updated, or unchanged on a replay)' });
   const linesReceived = counter(metricsRegistry, { name: 'seg_rfm_lines_received_total', help: 'Transaction lines handed to the rfm service (new or replayed; an event carries one customer\'s lines)' });
+  const linesStored = counter(metricsRegistry, { name: 'seg_rfm_lines_stored_total', help: 'Transaction lines stored for the first time (a replayed line is not counted), after their transaction committed' });
   const shutdown = new AbortController();
 
   const db = await connectAndMigrate(createDataSource({ settings: config.database, entities: [], migrations }), logger, shutdown.signal);
@@ -47,6 +48,7 @@ async function main(): Promise<RunningService> {
     });
     importChanges.note(events, context.partition, newLines);
     linesReceived.inc(lines);
+    linesStored.inc(newLines);
     customersRecomputed.inc(customers);
     context.logger.debug({ events: events.length, lines, customers }, 'recorded lines');
   };
