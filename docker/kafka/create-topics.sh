@@ -21,8 +21,11 @@ seg.ingest.raw-transaction.v1 6
 seg.ingest.transaction-line.v1 6
 seg.ingest.transaction-line.v2 6
 seg.ingest.live-transaction-line.v2 6
+seg.ingest.transaction-line.v3 6
+seg.ingest.live-transaction-line.v3 6
 seg.ingest.customer-erasure-requested.v1 6
 seg.rfm.customer-metrics-changed.v1 6
+seg.rfm.live-customer-metrics-changed.v1 6
 seg.clustering.segmentation-model-trained.v1 1
 seg.clustering.customer-segment-assigned.v1 6
 seg.dead-letter.v1 1

@@ -217,7 +217,7 @@ describe('erasing a customer (GDPR art. 17) through the gateway', () => {
     expect(total(await scrape('ingest'), 'seg_ingest_lines_erased_total', /source="csv"/)).toBe(customerRows);
 
     // The second import's lines went all the way through before the checks.
-    await caughtUp('ingest', 'rfm', 'seg.ingest.transaction-line.v2');
+    await caughtUp('ingest', 'rfm', 'seg.ingest.transaction-line.v3');
     await caughtUp('rfm', 'clustering', 'seg.rfm.customer-metrics-changed.v1');
     await caughtUp('clustering', 'profiling', 'seg.clustering.customer-segment-assigned.v1');
     expect(total(await scrape('ingest'), 'seg_ingest_lines_accepted_total', /source="csv"/)).toBe(accepted + accepted - customerRows);

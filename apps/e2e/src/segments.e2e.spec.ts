@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { makeTransactionLine, roundMilliToCents } from '@seg/domain-transactions';
 import { analysisDate, recencyDays } from '@seg/domain-rfm';
 import { Kafka, logLevel } from 'kafkajs';
-import { LiveTransactionLineRecordedV2, MessageDeadLetteredV1, RawTransactionSubmittedV1, TransactionLineRecordedV1, transactionLineEvents, type MessageDeadLettered } from '@seg/contracts-events';
+import { LiveTransactionLineRecordedV3, MessageDeadLetteredV1, RawTransactionSubmittedV1, TransactionLineRecordedV1, transactionLineEvents, type MessageDeadLettered } from '@seg/contracts-events';
 import { WORKSPACE_ROOT, waitFor } from '@seg/testing';
 import { graphql, startPlatform, type RunningPlatform } from './platform';
 import { expectedFromCsv } from './expected';
@@ -163,7 +163,7 @@ describe('the platform end to end, through the gateway', () => {
         .split('\n')
         .filter((line) => line.startsWith(`${name}{`) && labels.test(line))
         .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-    const lineTopic = /topic="[^"]*seg\.ingest\.transaction-line\.v2"/;
+    const lineTopic = /topic="[^"]*seg\.ingest\.transaction-line\.v3"/;
 
     const ingest = await scrape('ingest');
     expect(total(ingest, 'seg_ingest_lines_read_total', /source="csv"/)).toBe(6_000);
@@ -240,7 +240,7 @@ describe('the platform end to end, through the gateway', () => {
 
     // The API's lines travel on the live lane, which the rfm service reads with a consumer group of its own.
     const rfmMetrics = await (await fetch(platform.subgraphUrls.rfm.replace(/\/graphql$/, '/metrics'))).text();
-    expect(rfmMetrics).toMatch(/^seg_kafka_events_handled_total\{[^}]*topic="[^"]*seg\.ingest\.live-transaction-line\.v2"[^}]*\} [1-9]/m);
+    expect(rfmMetrics).toMatch(/^seg_kafka_events_handled_total\{[^}]*topic="[^"]*seg\.ingest\.live-transaction-line\.v3"[^}]*\} [1-9]/m);
     expect(rfmMetrics).toMatch(/^seg_kafka_consumer_running\{[^}]*group="[^"]*-rfm-live"[^}]*\} 1$/m);
     // Its metric change travels on the live lane's metrics topic, which clustering and profiling
     // read with consumer groups of their own.
@@ -260,7 +260,7 @@ describe('the platform end to end, through the gateway', () => {
     const before = await rfmOf();
     if (!before) throw new Error(`customer ${customerId} has no RFM values yet`);
     // A new invoice of two lines (2 x 2.55 + 1 x 12.75 = 17.85): the first as a v1 event, then
-    // both in one v2 event, as an ingest upgraded in between would replay them (streamed lines: on
+    // both in one v3 event, as an ingest upgraded in between would replay them (streamed lines: on
     // the live lane, which the rfm service reads with a consumer of its own).
     const meta = { correlationId: 'e2e-upcast', producer: 'e2e' };
     const first = makeTransactionLine({ invoiceNo: '999201', stockCode: '85123A', description: 'WHITE HANGING HEART T-LIGHT HOLDER', quantity: 2, invoiceDate: '2010-12-30T11:00:00Z', unitPriceMilli: 2_550, customerId, country: 'United Kingdom' });
@@ -278,13 +278,13 @@ describe('the platform end to end, through the gateway', () => {
       });
       expect(afterV1.monetary).toBeCloseTo(before.monetary + 5.1, 2);
       const [both] = transactionLineEvents([{ ...first, customerId, lineNumber: null }, { ...second, customerId, lineNumber: null }], { kind: 'stream', importJobId: null }, meta);
-      await producer.send({ topic: platform.kafka.topicPrefix + LiveTransactionLineRecordedV2.topic.name, messages: [{ key: customerId, value: JSON.stringify(both) }] });
-      const afterV2 = await waitFor('the second line of the invoice', async () => {
+      await producer.send({ topic: platform.kafka.topicPrefix + LiveTransactionLineRecordedV3.topic.name, messages: [{ key: customerId, value: JSON.stringify(both) }] });
+      const afterV3 = await waitFor('the second line of the invoice', async () => {
         const rfm = await rfmOf();
         return rfm && rfm.monetary > afterV1.monetary ? rfm : undefined;
       });
       // Same invoice: frequency unchanged; only the second line's amount added.
-      expect(afterV2).toEqual({ frequency: before.frequency + 1, monetary: expect.closeTo(before.monetary + 17.85, 2) });
+      expect(afterV3).toEqual({ frequency: before.frequency + 1, monetary: expect.closeTo(before.monetary + 17.85, 2) });
     } finally {
       await producer.disconnect();
     }

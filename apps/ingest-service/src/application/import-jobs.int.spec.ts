@@ -7,7 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { ALL_TOPICS, ImportLinesEndedV1, TOPICS, TransactionLineRecordedV2, linesOf, type TransactionLineData } from '@seg/contracts-events';
+import { ALL_TOPICS, ImportLinesEndedV1, TOPICS, TransactionLineRecordedV3, linesOf, type TransactionLineData } from '@seg/contracts-events';
 import { normaliseRow, resolveHeader, type TransactionLine } from '@seg/domain-transactions';
 import { connectProducer, createKafka, ensureTopics } from '@seg/platform-kafka';
 import { openCsvSource } from '@seg/platform-csv';
@@ -68,7 +68,7 @@ function expectedLines(): { lineNumber: number; line: TransactionLine }[] {
 describe('ImportJobs with the real adapters (MariaDB + Kafka)', () => {
   const logger = createLogger('import-jobs-int-spec', 'silent');
   const settings = testKafkaSettings('import-jobs-int-spec');
-  const lineTopic = settings.topicPrefix + TOPICS.transactionLineV2.name;
+  const lineTopic = settings.topicPrefix + TOPICS.transactionLineV3.name;
   const root = mkdtempSync(join(tmpdir(), 'seg-ingest-int-'));
   const outside = mkdtempSync(join(tmpdir(), 'seg-ingest-outside-'));
   let database: TestDatabase;
@@ -180,7 +180,7 @@ describe('ImportJobs with the real adapters (MariaDB + Kafka)', () => {
           endMessages++;
           return;
         }
-        const decoded = TransactionLineRecordedV2.decode(message.value);
+        const decoded = TransactionLineRecordedV3.decode(message.value);
         if (!decoded.ok) throw new Error(decoded.error.reason);
         messages++;
         for (const line of linesOf([decoded.value])) received.push({ key: message.key?.toString('utf8') ?? '', line });
@@ -196,10 +196,10 @@ describe('ImportJobs with the real adapters (MariaDB + Kafka)', () => {
     expect(messages).toBeLessThan(expected.length);
     // Then the end of the import in every partition (a marker may come twice: the producer
     // delivers at least once, and consumers count partitions), and nothing else.
-    await waitFor('the end of the import in every partition', async () => (ends.size >= TOPICS.transactionLineV2.partitions && (await publishedCount()) === messages + endMessages ? true : undefined), 20_000);
-    expect(endMessages).toBeGreaterThanOrEqual(TOPICS.transactionLineV2.partitions);
+    await waitFor('the end of the import in every partition', async () => (ends.size >= TOPICS.transactionLineV3.partitions && (await publishedCount()) === messages + endMessages ? true : undefined), 20_000);
+    expect(endMessages).toBeGreaterThanOrEqual(TOPICS.transactionLineV3.partitions);
     // An import's lines keep to the import lane: nothing on the live lane.
-    const liveTopic = settings.topicPrefix + TOPICS.liveTransactionLineV2.name;
+    const liveTopic = settings.topicPrefix + TOPICS.liveTransactionLineV3.name;
     expect((await admin.fetchTopicOffsets(liveTopic)).reduce((sum, partition) => sum + Number(partition.high), 0)).toBe(0);
 
     // The customer directory: first and last seen over the customer's accepted lines.
@@ -288,7 +288,7 @@ describe('ImportJobs with the real adapters (MariaDB + Kafka)', () => {
     await reader.subscribe({ topic: lineTopic, fromBeginning: true });
     await reader.run({
       eachMessage: async ({ message }) => {
-        const decoded = TransactionLineRecordedV2.decode(message.value);
+        const decoded = TransactionLineRecordedV3.decode(message.value);
         if (decoded.ok && jobIds.includes(decoded.value.data.source.importJobId ?? '')) received.push(...linesOf([decoded.value]));
       },
     });

@@ -1,14 +1,16 @@
-import { TransactionLineRecordedV2, type TransactionLinesRecorded } from '@seg/contracts-events';
+import { transactionLineEvents, type TransactionLinesRecorded } from '@seg/contracts-events';
 import { makeTransactionLine } from '@seg/domain-transactions';
 import { ImportChanges } from './record-lines';
 
-/** A v2 event of one line from `importJobId` (null: live input). */
+/** An event of one line from `importJobId` (null: live input). */
 const eventOf = (importJobId: string | null): TransactionLinesRecorded => {
-  const { customerId: _customerId, ...line } = makeTransactionLine({ invoiceNo: '536365', stockCode: '85123A', description: 'HEART', quantity: 6, invoiceDate: '2010-12-01T08:26:00Z', unitPriceMilli: 2_550, customerId: '17850', country: 'United Kingdom' });
-  return TransactionLineRecordedV2.create(
-    { customerId: '17850', source: { kind: importJobId === null ? 'api' : 'csv', importJobId }, lines: [{ ...line, lineNumber: importJobId === null ? null : 2 }] },
+  const line = makeTransactionLine({ invoiceNo: '536365', stockCode: '85123A', description: 'HEART', quantity: 6, invoiceDate: '2010-12-01T08:26:00Z', unitPriceMilli: 2_550, customerId: '17850', country: 'United Kingdom' });
+  const [event] = transactionLineEvents(
+    [{ ...line, customerId: '17850', lineNumber: importJobId === null ? null : 2 }],
+    { kind: importJobId === null ? 'api' : 'csv', importJobId },
     { correlationId: importJobId ?? 'live', producer: 'import-changes-spec' },
   );
+  return event as TransactionLinesRecorded;
 };
 
 describe('ImportChanges', () => {

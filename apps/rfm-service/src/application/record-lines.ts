@@ -5,13 +5,15 @@ import type { TransactionLineData, TransactionLinesRecorded } from '@seg/contrac
 /** What the rfm service needs of a line (a TransactionLineData has more: its source, stock code and description). */
 export type RecordableLine = Pick<TransactionLineData, 'lineId' | 'customerId' | 'invoiceNo' | 'quantity' | 'unitPriceMilli' | 'invoiceDate' | 'country'>;
 
-/** The lines of v2 events as the rfm service needs them, in event order: one small object per line, field by field. */
+/** The lines of v3 events as the rfm service needs them, in event order: one small object per line, straight from the columns. */
 export function recordableLinesOf(events: readonly TransactionLinesRecorded[]): RecordableLine[] {
   const lines: RecordableLine[] = [];
   for (const { data } of events) {
-    const { customerId } = data;
-    for (const line of data.lines) {
-      lines.push({ lineId: line.lineId, customerId, invoiceNo: line.invoiceNo, quantity: line.quantity, unitPriceMilli: line.unitPriceMilli, invoiceDate: line.invoiceDate, country: line.country });
+    const { customerId, invoices } = data;
+    const { lineIds, invoice, quantity, unitPriceMilli, country } = data.lines;
+    for (let i = 0; i < invoice.length; i++) {
+      const { invoiceNo, invoiceDate } = invoices[invoice[i] as number] as (typeof invoices)[number];
+      lines.push({ lineId: lineIds.slice(64 * i, 64 * i + 64), customerId, invoiceNo, quantity: quantity[i] as number, unitPriceMilli: unitPriceMilli[i] as number, invoiceDate, country: country[i] as string });
     }
   }
   return lines;

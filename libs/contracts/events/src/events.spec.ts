@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   ALL_TOPICS,
   CustomerErasureRequestedV1,
@@ -7,13 +9,17 @@ import {
   ImportLinesEndedV1,
   ImportMetricsEndedV1,
   LiveCustomerMetricsChangedV1,
+  ImportLinesEndedOnV2LinesV1,
   LiveTransactionLineRecordedV2,
+  LiveTransactionLineRecordedV3,
   MessageDeadLetteredV1,
   SegmentationModelTrainedV1,
   TOPICS,
   TransactionLineRecordedV1,
   TransactionLineRecordedV2,
+  TransactionLineRecordedV3,
   RawTransactionSubmittedV1,
+  transactionLineEvents,
   type CustomerMetricsData,
   type CustomerSegmentAssignedData,
   type EventContract,
@@ -41,6 +47,10 @@ const line: TransactionLineData = {
 
 // The same line in a v2 event: the customer and the source once per event.
 const { customerId: _customer, source: _source, ...lineFields } = line;
+
+/** The same line in a v3 event's data (built by the producers' own encoder, which the transaction-lines spec checks column by column). */
+const v3Data = (source: { kind: 'csv' | 'api' | 'stream'; importJobId: null }, lineNumber: number | null) =>
+  transactionLineEvents([{ ...lineFields, customerId: line.customerId, lineNumber }], source, meta)[0]!.data;
 
 // Customer 17850 over the sample's first two invoices, as the rfm service would publish it:
 // 536365 (7 lines: 15.30 + 20.34 + 22.00 + 20.34 + 20.34 + 15.30 + 25.50 = 139.12) and
@@ -108,6 +118,8 @@ const cases: [string, EventContract<string, number, any>, unknown][] = [
   ['TransactionLineRecordedV1', TransactionLineRecordedV1, line],
   ['TransactionLineRecordedV2', TransactionLineRecordedV2, { customerId: line.customerId, source: { kind: 'csv', importJobId: null }, lines: [{ ...lineFields, lineNumber: 2 }] }],
   ['LiveTransactionLineRecordedV2', LiveTransactionLineRecordedV2, { customerId: line.customerId, source: { kind: 'api', importJobId: null }, lines: [{ ...lineFields, lineNumber: null }] }],
+  ['TransactionLineRecordedV3', TransactionLineRecordedV3, v3Data({ kind: 'csv', importJobId: null }, 2)],
+  ['LiveTransactionLineRecordedV3', LiveTransactionLineRecordedV3, v3Data({ kind: 'api', importJobId: null }, null)],
   ['CustomerMetricsChangedV1', CustomerMetricsChangedV1, metrics],
   ['CustomerMetricsChangedV1 with a revision', CustomerMetricsChangedV1, { ...metrics, revision: 7 }],
   ['LiveCustomerMetricsChangedV1', LiveCustomerMetricsChangedV1, { ...metrics, revision: 8 }],
@@ -116,11 +128,12 @@ const cases: [string, EventContract<string, number, any>, unknown][] = [
   ['CustomerErasureRequestedV1', CustomerErasureRequestedV1, { customerId: '17850', requestedAt: '2026-11-25T10:00:00.000Z', requestedBy: 'admin' }],
   ['MessageDeadLetteredV1', MessageDeadLetteredV1, deadLetter],
   ['ImportLinesEndedV1', ImportLinesEndedV1, { importJobId: '3527ae74-e5d5-4f59-bee1-62467677773a', partition: 5, partitions: 6 }],
+  ['ImportLinesEndedOnV2LinesV1', ImportLinesEndedOnV2LinesV1, { importJobId: '3527ae74-e5d5-4f59-bee1-62467677773a', partition: 5, partitions: 6 }],
   ['ImportMetricsEndedV1', ImportMetricsEndedV1, { importJobId: '3527ae74-e5d5-4f59-bee1-62467677773a', linePartition: 0, linePartitions: 6, partition: 5, partitions: 6, changed: true }],
 ];
 
 /** Markers punctuate another contract's stream, on its topic. */
-const MARKERS: readonly EventContract<string, number, unknown>[] = [ImportLinesEndedV1, ImportMetricsEndedV1];
+const MARKERS: readonly EventContract<string, number, unknown>[] = [ImportLinesEndedV1, ImportLinesEndedOnV2LinesV1, ImportMetricsEndedV1];
 
 describe.each(cases)('%s', (_name, contract, data) => {
   it('creates an envelope that decodes back to the same event, from text and from bytes', () => {
@@ -266,7 +279,7 @@ describe('import markers', () => {
 
   it('are not lines, nor metric changes: the stream\'s own contract refuses them as another type', () => {
     const lines = ImportLinesEndedV1.create({ importJobId: 'job', partition: 0, partitions: 6 }, meta);
-    expect(TransactionLineRecordedV2.decode(JSON.stringify(lines))).toEqual({ ok: false, error: { code: 'WRONG_TYPE', reason: 'expected TransactionLineRecorded v2, got ImportLinesEnded v1' } });
+    expect(TransactionLineRecordedV3.decode(JSON.stringify(lines))).toEqual({ ok: false, error: { code: 'WRONG_TYPE', reason: 'expected TransactionLineRecorded v3, got ImportLinesEnded v1' } });
     const metricsEnded = ImportMetricsEndedV1.create({ importJobId: 'job', linePartition: 0, linePartitions: 6, partition: 1, partitions: 6, changed: false }, meta);
     expect(CustomerMetricsChangedV1.decode(JSON.stringify(metricsEnded))).toMatchObject({ ok: false, error: { code: 'WRONG_TYPE' } });
   });
@@ -281,6 +294,11 @@ describe('live transaction lines', () => {
     const event = LiveTransactionLineRecordedV2.create({ customerId: line.customerId, source: { kind: 'stream', importJobId: null }, lines: [{ ...lineFields, lineNumber: null }] }, meta);
     expect(TransactionLineRecordedV2.decode(JSON.stringify(event))).toEqual({ ok: true, value: event });
     expect(LiveTransactionLineRecordedV2.decode(JSON.stringify(event))).toEqual({ ok: true, value: event });
+    // And in v3, on v3 topics of their own.
+    expect(LiveTransactionLineRecordedV3).toMatchObject({ type: TransactionLineRecordedV3.type, version: 3, schema: TransactionLineRecordedV3.schema });
+    expect(TOPICS.liveTransactionLineV3.name).toBe('seg.ingest.live-transaction-line.v3');
+    const v3 = LiveTransactionLineRecordedV3.create(v3Data({ kind: 'stream', importJobId: null }, null), meta);
+    expect(TransactionLineRecordedV3.decode(JSON.stringify(v3))).toEqual({ ok: true, value: v3 });
   });
 });
 
@@ -297,11 +315,19 @@ describe('live metric changes', () => {
 describe('topics', () => {
   it('one topic per contract, named after its type version; markers go on the topic of the stream they punctuate', () => {
     const contracts = [...new Set(cases.map(([, contract]) => contract))].filter((contract) => !MARKERS.includes(contract));
-    expect(ImportLinesEndedV1.topic).toBe(TransactionLineRecordedV2.topic);
+    expect(ImportLinesEndedV1.topic).toBe(TransactionLineRecordedV3.topic);
+    expect(ImportLinesEndedOnV2LinesV1.topic).toBe(TransactionLineRecordedV2.topic);
     expect(ImportMetricsEndedV1.topic).toBe(CustomerMetricsChangedV1.topic);
     expect(new Set(contracts.map((c) => c.topic.name)).size).toBe(contracts.length);
     for (const contract of contracts) expect(contract.topic.name).toMatch(new RegExp(`\\.v${contract.version}$`));
     expect(ALL_TOPICS.map((t) => t.name).sort()).toEqual(contracts.map((c) => c.topic.name).sort());
+  });
+
+  it('are the topics the Docker setup creates, with the same partitions', () => {
+    // docker/kafka/create-topics.sh: one "name partitions" line per topic between its TOPICS markers.
+    const script = readFileSync(join(__dirname, '..', '..', '..', '..', 'docker', 'kafka', 'create-topics.sh'), 'utf8');
+    const listed = /<<TOPICS\n([\s\S]*?)\nTOPICS/.exec(script)?.[1]?.split('\n').map((l) => l.trim()).filter(Boolean);
+    expect(listed?.sort()).toEqual(ALL_TOPICS.map((t) => `${t.name} ${t.partitions}`).sort());
   });
 
   it('customer-keyed topics have several partitions; model and dead-letter topics keep one order', () => {

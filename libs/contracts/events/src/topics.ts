@@ -27,14 +27,26 @@ export const TOPICS = {
     name: 'seg.ingest.transaction-line.v2',
     partitions: 6,
     keyedBy: 'customer',
-    description: "accepted, normalised transaction lines of CSV imports, one customer's lines of a batch per message (live input has a lane of its own: seg.ingest.live-transaction-line.v2); once an import is over, an ImportLinesEnded marker in every partition",
+    description: 'accepted, normalised transaction lines of CSV imports, one object per line (superseded by v3; still read, through an upcaster, with the ImportLinesEnded markers of an ingest from before v3)',
+  },
+  transactionLineV3: {
+    name: 'seg.ingest.transaction-line.v3',
+    partitions: 6,
+    keyedBy: 'customer',
+    description: "accepted, normalised transaction lines of CSV imports, one customer's lines of a batch per message, column by column (live input has a lane of its own: seg.ingest.live-transaction-line.v3); once an import is over, an ImportLinesEnded marker in every partition",
   },
   liveTransactionLineV2: {
     name: 'seg.ingest.live-transaction-line.v2',
     partitions: 6,
     keyedBy: 'customer',
+    description: 'accepted, normalised transaction lines from live input, one object per line (superseded by v3; still read, through an upcaster)',
+  },
+  liveTransactionLineV3: {
+    name: 'seg.ingest.live-transaction-line.v3',
+    partitions: 6,
+    keyedBy: 'customer',
     description:
-      "accepted, normalised transaction lines from live input (the recordTransactions mutation and the shop's raw-transaction topic), one customer's lines of a batch per message: a lane of their own, so that they never wait behind an import's lines",
+      "accepted, normalised transaction lines from live input (the recordTransactions mutation and the shop's raw-transaction topic), one customer's lines of a batch per message, column by column: a lane of their own, so that they never wait behind an import's lines",
   },
   customerMetricsChangedV1: {
     name: 'seg.rfm.customer-metrics-changed.v1',

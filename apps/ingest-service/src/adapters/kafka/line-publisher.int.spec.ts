@@ -10,10 +10,10 @@ import type { DataSource } from 'typeorm';
 import {
   ALL_TOPICS,
   ImportLinesEndedV1,
-  LiveTransactionLineRecordedV2,
+  LiveTransactionLineRecordedV3,
   RawTransactionSubmittedV1,
   TOPICS,
-  TransactionLineRecordedV2,
+  TransactionLineRecordedV3,
   linesOf,
   type TransactionLineData,
 } from '@seg/contracts-events';
@@ -42,8 +42,8 @@ interface Received {
 describe('the lanes of accepted lines (real MariaDB + Kafka)', () => {
   const logger = createLogger('line-publisher-int-spec', 'silent');
   const settings = testKafkaSettings('line-publisher-int-spec');
-  const importTopic = settings.topicPrefix + TOPICS.transactionLineV2.name;
-  const liveTopic = settings.topicPrefix + TOPICS.liveTransactionLineV2.name;
+  const importTopic = settings.topicPrefix + TOPICS.transactionLineV3.name;
+  const liveTopic = settings.topicPrefix + TOPICS.liveTransactionLineV3.name;
   const root = mkdtempSync(join(tmpdir(), 'seg-ingest-lanes-'));
   let database: TestDatabase;
   let dataSource: DataSource;
@@ -81,7 +81,7 @@ describe('the lanes of accepted lines (real MariaDB + Kafka)', () => {
           placed.push({ what: `end ${ended.value.data.importJobId} ${ended.value.data.partition}/${ended.value.data.partitions}`, partition, offset: Number(message.offset) });
           return;
         }
-        const decoded = (topic === liveTopic ? LiveTransactionLineRecordedV2 : TransactionLineRecordedV2).decode(message.value);
+        const decoded = (topic === liveTopic ? LiveTransactionLineRecordedV3 : TransactionLineRecordedV3).decode(message.value);
         if (!decoded.ok) throw new Error(decoded.error.reason);
         for (const line of linesOf([decoded.value])) received.push({ topic, key: message.key?.toString('utf8') ?? '', line });
         if (topic === importTopic) placed.push({ what: 'lines', partition, offset: Number(message.offset) });
@@ -153,7 +153,7 @@ describe('the lanes of accepted lines (real MariaDB + Kafka)', () => {
     // Nothing else on either topic: one event for the import's customer and the end of the
     // import in every partition (a marker may come twice: the producer delivers at least once,
     // and consumers count partitions), one event per live line.
-    const partitions = TOPICS.transactionLineV2.partitions;
+    const partitions = TOPICS.transactionLineV3.partitions;
     expect(await messagesOn(liveTopic)).toBe(2);
     await waitFor('the end of the import in every partition', async () => (new Set(placed.filter((p) => p.what.startsWith('end')).map((p) => p.partition)).size >= partitions ? true : undefined), 20_000);
     expect(await messagesOn(importTopic)).toBe(placed.length);

@@ -6,8 +6,8 @@ import type { AttributedLine } from '../../application/import-lines';
 /**
  * Publishes accepted lines, one event per customer of the batch (keyed by customer); the
  * correlation id is the import job's id for files, the caller's otherwise. Lines of CSV imports go
- * on the import lane (TransactionLineRecordedV2), live input ('api': recordTransactions, 'stream':
- * the shop's raw-transaction topic) on a lane of its own (LiveTransactionLineRecordedV2), so that
+ * on the import lane (TransactionLineRecordedV3, column by column), live input ('api': recordTransactions, 'stream':
+ * the shop's raw-transaction topic) on a lane of its own (LiveTransactionLineRecordedV3), so that
  * a live line is never queued behind an import's batches.
  */
 export function createLinePublisher(producer: Producer, topicPrefix: string, source: 'csv' | 'api' | 'stream') {

@@ -8,11 +8,14 @@ import type { DataSource } from 'typeorm';
 import {
   ALL_TOPICS,
   CustomerMetricsChangedV1,
+  ImportLinesEndedOnV2LinesV1,
   ImportLinesEndedV1,
   LiveCustomerMetricsChangedV1,
-  ImportMetricsEndedV1,
   LiveTransactionLineRecordedV2,
   TransactionLineRecordedV2,
+  ImportMetricsEndedV1,
+  LiveTransactionLineRecordedV3,
+  TransactionLineRecordedV3,
   transactionLineEvents,
   type CustomerLine,
   type CustomerMetricsChanged,
@@ -111,9 +114,9 @@ describe('rfm import and live lanes (real Kafka and MariaDB)', () => {
     const rows: { n: string | number }[] = await dataSource.query(`SELECT COUNT(*) AS n FROM ${table} WHERE customer_id IN (${inList(customers.length)})`, [...customers]);
     return Number(rows[0]?.n);
   };
-  /** Publishes lines as ingest does: v2 events of one customer's lines, on the lane of their source. */
+  /** Publishes lines as ingest does: v3 events of one customer's lines, on the lane of their source. */
   const publishLines = async (lane: Lane, lines: readonly CustomerLine[], linesPerEvent = 1_000): Promise<void> => {
-    const contract = lane === 'import' ? TransactionLineRecordedV2 : LiveTransactionLineRecordedV2;
+    const contract = lane === 'import' ? TransactionLineRecordedV3 : LiveTransactionLineRecordedV3;
     const source = lane === 'import' ? ({ kind: 'csv', importJobId: `job-${suffix}` } as const) : ({ kind: 'api', importJobId: null } as const);
     // Batches of 5,000 lines, as ingest publishes an import.
     for (let start = 0; start < lines.length; start += 5_000) {
@@ -313,7 +316,7 @@ describe('rfm import and live lanes (real Kafka and MariaDB)', () => {
     const importAs = async (job: string): Promise<number> => {
       for (let start = 0; start < lines.length; start += 500) {
         const events = transactionLineEvents(lines.slice(start, start + 500).map((l) => toCustomerLine(l, l.customerId)), { kind: 'csv', importJobId: job }, { correlationId: job, producer: 'rfm-lanes-int-spec' });
-        await publish(producer, TransactionLineRecordedV2, events.map((event) => ({ key: event.data.customerId, event })), settings.topicPrefix);
+        await publish(producer, TransactionLineRecordedV3, events.map((event) => ({ key: event.data.customerId, event })), settings.topicPrefix);
       }
       return publishToEveryPartition(
         kafka,
@@ -362,5 +365,43 @@ describe('rfm import and live lanes (real Kafka and MariaDB)', () => {
       const linePartition = Number(end.what.split(' ')[2]!.split('/')[0]);
       expect(end.what.endsWith('unchanged')).toBe(withLines.has(linePartition));
     }
+  }, 120_000);
+
+  it('reads the v2 lines and import ends of an ingest from before v3, on both lanes, to the same metrics', async () => {
+    // The sample's customers with ids divisible by 11, renamed so that no other test holds them:
+    // as an older ingest published them, one object per line on the v2 topics, the import's
+    // lines and their end on the import lane, a tenth of them again on the live lane.
+    const lines = sampleLines(11).map((l) => asCustomer(l, `v2-${suffix}-${l.customerId}`));
+    const customers = [...new Set(lines.map((l) => l.customerId))];
+    const job = `v2-job-${suffix}`;
+    const v2Events = (part: readonly TransactionLineData[], source: { kind: 'csv' | 'api'; importJobId: string | null }) => {
+      const byCustomer = new Map<string, TransactionLineData[]>();
+      for (const l of part) byCustomer.set(l.customerId, [...(byCustomer.get(l.customerId) ?? []), l]);
+      return [...byCustomer].map(([customerId, own]) => ({
+        key: customerId,
+        event: TransactionLineRecordedV2.create(
+          { customerId, source, lines: own.map(({ customerId: _c, source: s, ...fields }) => ({ ...fields, lineNumber: source.kind === 'csv' ? s.lineNumber : null })) },
+          { correlationId: job, producer: 'ingest-service-v2' },
+        ),
+      }));
+    };
+    await publish(producer, TransactionLineRecordedV2, v2Events(lines, { kind: 'csv', importJobId: job }), settings.topicPrefix);
+    await publish(producer, LiveTransactionLineRecordedV2, v2Events(lines.filter((_l, i) => i % 10 === 0), { kind: 'api', importJobId: null }), settings.topicPrefix);
+    const linePartitions = await publishToEveryPartition(
+      kafka,
+      producer,
+      ImportLinesEndedOnV2LinesV1,
+      job,
+      (partition, partitions) => ImportLinesEndedOnV2LinesV1.create({ importJobId: job, partition, partitions }, { correlationId: job, producer: 'ingest-service-v2' }),
+      settings.topicPrefix,
+    );
+
+    // The end of the import comes through for every line partition, and the metrics are those of the lines.
+    const metricsPartitions = CustomerMetricsChangedV1.topic.partitions;
+    await waitFor('the v2 import\'s ends', async () => (new Set(metricsLog.filter((e) => e.what.startsWith(`end ${job} `)).map((e) => e.what)).size >= linePartitions * metricsPartitions ? true : undefined), 60_000);
+    const expected = aggregateCustomers(lines).customers;
+    await waitFor('every v2 line stored', async () => ((await countRows('transaction_lines', customers)) === new Set(lines.map((l) => l.lineId)).size ? true : undefined), 60_000, 250);
+    expect(await storedMetrics(customers)).toEqual(expected);
+    expect(wrongLane).toBe(0);
   }, 120_000);
 });

@@ -2,11 +2,15 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import {
   CustomerErasureRequestedV1,
+  ImportLinesEndedOnV2LinesV1,
   ImportLinesEndedV1,
   LiveTransactionLineRecordedV2,
+  LiveTransactionLineRecordedV3,
   TransactionLineRecordedV1,
   TransactionLineRecordedV2,
+  TransactionLineRecordedV3,
   upcastTransactionLineV1,
+  upcastTransactionLinesV2,
   type CustomerErasureRequested,
   type ImportLinesEnded,
   type TransactionLinesRecorded,
@@ -34,7 +38,7 @@ export interface RfmConsumersOptions {
   readonly fetch?: FetchSizes;
   /** Batches of different partitions handled at once, in each lane. */
   readonly concurrency?: number;
-  /** Stores a batch of one customer's lines per event and publishes the changed metrics on the lane's metrics topic. */
+  /** Stores a batch of one customer's lines per event (v3; older versions upcast) and publishes the changed metrics on the lane's metrics topic. */
   handleLines(events: readonly TransactionLinesRecorded[], context: BatchContext, lane: Lane): Promise<void>;
   /** Erases the customers of a batch of erasure requests. */
   eraseCustomers(events: readonly CustomerErasureRequested[], context: BatchContext): Promise<void>;
@@ -47,7 +51,7 @@ export interface RfmConsumersOptions {
 
 /** The rfm service's two consumers. */
 export interface RfmConsumers {
-  /** The import lane: lines of CSV imports, v1 lines (upcast), erasure requests. */
+  /** The import lane: lines of CSV imports, v2 and v1 lines (upcast), erasure requests. */
   readonly main: RunningConsumer;
   /** The live lane: lines of live input (the API, the shop's stream). */
   readonly live: RunningConsumer;
@@ -84,10 +88,12 @@ export async function runRfmConsumers(options: RfmConsumersOptions): Promise<Rfm
     groupId: groups.main,
     logger: options.logger,
     handlers: [
-      { contract: TransactionLineRecordedV2, handle: (events, context) => handleLines(events, context, 'import') },
+      { contract: TransactionLineRecordedV3, handle: (events, context) => handleLines(events, context, 'import') },
       // The end of an import's lines in this partition: handled after the lines before it.
       { contract: ImportLinesEndedV1, handle: (events, context) => endImports(events, context) },
-      // Lines published before v2 (still on the topic, or from an older ingest) read as v2 events of one line.
+      // Lines published as v2 or v1 (still on the topic, or from an older ingest) read as v3 events.
+      { contract: TransactionLineRecordedV2, handle: (events, context) => handleLines(events.map(upcastTransactionLinesV2), context, 'import') },
+      { contract: ImportLinesEndedOnV2LinesV1, handle: (events, context) => endImports(events, context) },
       { contract: TransactionLineRecordedV1, handle: (events, context) => handleLines(events.map(upcastTransactionLineV1), context, 'import') },
       // GDPR art. 17: the customers' lines and metrics go; their later lines (either lane) are dropped.
       { contract: CustomerErasureRequestedV1, handle: (events, context) => eraseCustomers(events, context) },
@@ -100,7 +106,10 @@ export async function runRfmConsumers(options: RfmConsumersOptions): Promise<Rfm
       fetch: liveFetch,
       groupId: groups.live,
       logger: options.logger.child({ lane: 'live' }),
-      handlers: [{ contract: LiveTransactionLineRecordedV2, handle: (events, context) => handleLines(events, context, 'live') }],
+      handlers: [
+        { contract: LiveTransactionLineRecordedV3, handle: (events, context) => handleLines(events, context, 'live') },
+        { contract: LiveTransactionLineRecordedV2, handle: (events, context) => handleLines(events.map(upcastTransactionLinesV2), context, 'live') },
+      ],
     });
   } catch (error) {
     await main.disconnect().catch(() => undefined);
