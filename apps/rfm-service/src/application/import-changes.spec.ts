@@ -38,6 +38,18 @@ describe('ImportChanges', () => {
     expect(changes.take('again', 2)).toBe(true);
   });
 
+  it('keeps at most its limit of entries, forgetting the oldest first: a forgotten import may have changed', () => {
+    // Imports that never end (failed, or ingest killed mid-import) must not pile up for ever.
+    const changes = new ImportChanges(2);
+    changes.note([eventOf('failed')], 0, 0);
+    changes.note([eventOf('a')], 0, 0);
+    changes.note([eventOf('a')], 0, 0); // already known: nothing forgotten
+    changes.note([eventOf('b')], 0, 0);
+    expect(changes.take('failed', 0)).toBe(true);
+    expect(changes.take('a', 0)).toBe(false);
+    expect(changes.take('b', 0)).toBe(false);
+  });
+
   it('counts a batch of several imports (and live lines) for each import in it', () => {
     const changes = new ImportChanges();
     changes.note([eventOf('a'), eventOf('b'), eventOf(null)], 1, 0);

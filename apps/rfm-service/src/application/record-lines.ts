@@ -63,10 +63,14 @@ export async function recordLines(events: readonly TransactionLinesRecorded[], p
  * lines were all stored before (a file imported again) changes no customer, and its end says so,
  * so that clustering does not train for it. A process that did not see the import's lines in a
  * partition (it started meanwhile, or took the partition over from another replica) cannot tell,
- * and says that it may have changed.
+ * and says that it may have changed. An import that never ends (it failed, or ingest was killed
+ * mid-import) would keep its entries: at most `maxEntries` are kept, the oldest forgotten first,
+ * and a forgotten import counts as changed.
  */
 export class ImportChanges {
   private readonly seen = new Map<string, boolean>();
+
+  constructor(private readonly maxEntries = 10_000) {}
 
   /** Notes a batch of one partition: its imports, and whether it stored any new line. */
   note(events: readonly TransactionLinesRecorded[], partition: number, newLines: number): void {
@@ -74,7 +78,9 @@ export class ImportChanges {
       const job = data.source.importJobId;
       if (job === null) continue;
       const key = `${partition}\u0000${job}`;
-      this.seen.set(key, (this.seen.get(key) ?? false) || newLines > 0);
+      const known = this.seen.get(key);
+      if (known === undefined && this.seen.size >= this.maxEntries) this.seen.delete(this.seen.keys().next().value as string);
+      this.seen.set(key, (known ?? false) || newLines > 0);
     }
   }
 
