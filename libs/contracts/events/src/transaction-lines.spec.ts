@@ -6,7 +6,6 @@ import {
   TransactionLineRecordedV1,
   TransactionLineRecordedV2,
   TransactionLineRecordedV3,
-  lineCountOf,
   linesOf,
   sourceLinesOf,
   transactionLineContractOf,
@@ -54,7 +53,7 @@ describe('TransactionLineRecorded v3: one customer\'s lines per event, column by
       ['13047', [3, 6]],
       ['12583', [5]],
     ]);
-    expect(events.map((e) => lineCountOf(e.data))).toEqual([3, 2, 1]);
+    expect(events.map((e) => e.data.lines.lineIds.length / 64)).toEqual([3, 2, 1]);
     expect(events.every((e) => e.type === 'TransactionLineRecorded' && e.version === 3 && e.correlationId === 'job-1')).toBe(true);
     expect(events.every((e) => JSON.stringify(e.data.source) === JSON.stringify(fromFile))).toBe(true);
     // Flattened back: the same records, grouped by customer.

@@ -74,9 +74,6 @@ export function sourceLinesOf(data: TransactionLinesData): SourceLine[] {
   return out;
 }
 
-/** How many lines a v3 event carries. */
-export const lineCountOf = (data: TransactionLinesData): number => data.lines.invoice.length;
-
 /** A v2 event (one customer's lines, one object per line) as the v3 event it would have been: the same envelope, the same lines by column. */
 export function upcastTransactionLinesV2(event: TransactionLinesRecordedV2): TransactionLinesRecorded {
   const { customerId, source, lines } = event.data;
