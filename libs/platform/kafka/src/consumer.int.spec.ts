@@ -387,4 +387,29 @@ describe('runConsumer (real Kafka)', () => {
       await consumer.disconnect();
     }
   }, 60_000);
+
+  it('leaves the event loop alone while idle: no timer loop per broker connection (patches/kafkajs)', async () => {
+    const harness = await fresh();
+    const handled: string[] = [];
+    await harness.consume(`consumer-int-${uniqueSuffix()}`, async (batch) => void handled.push(...batch.map((e) => e.data.customerId)));
+    await publish(harness.producer, CustomerMetricsChangedV1, [{ key: 'idle', event: metricsEvent('30001') }], harness.prefix);
+    await waitFor('the event', async () => (handled.length > 0 ? true : undefined), 20_000);
+    // Idle now: a consumer (its group coordinator and fetch connections), a producer and an admin
+    // client, all connected. kafkajs 2.2.4 unpatched re-arms a setTimeout after every check of a
+    // connection's request queue, pending or not, so each connection schedules one about every
+    // millisecond (about 1,000 a second each); patched, only heartbeats and long-poll fetches
+    // remain, a few a second.
+    const realSetTimeout = globalThis.setTimeout;
+    let scheduled = 0;
+    globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+      scheduled += 1;
+      return realSetTimeout(...args);
+    }) as typeof setTimeout;
+    try {
+      await new Promise((resolve) => realSetTimeout(resolve, 1_000));
+    } finally {
+      globalThis.setTimeout = realSetTimeout;
+    }
+    expect(scheduled).toBeLessThan(50);
+  }, 60_000);
 });
