@@ -2,7 +2,7 @@
 // client can query, stage by stage, next to the `segment` command and the pandas + scikit-learn
 // script on the same file, in one run.
 //
-//   npx tsx bench/pipeline.ts [file.csv[.gz]] [--port-base 4950] [--poll-ms 1000] [--runs 3]
+//   npx tsx bench/pipeline.ts [file.csv[.gz]] [--port-base 4950] [--poll-ms 1000] [--tail-poll-ms 100] [--runs 3]
 //                             [--no-baselines] [--cpu-prof DIR] [--timeout-s 1800]
 //                             [--env NAME=VALUE ...] [--staged] [--retrain-after-s 20]
 //
@@ -14,9 +14,9 @@
 //    transaction_lines table cost MariaDB a third of its CPU in the run; one COUNT(*) at the end
 //    checks the counter), and the services' databases directly with mysql2 as each service's own
 //    user (rfm: COUNT(*) of customer_metrics; clustering: customer_features and
-//    customer_assignments). After the
-//    import has finished it also checks, once a second, whether segments are queryable for every
-//    customer (the rule of tools/demo.ts: the newest model's customers == rfmSummary.customers,
+//    customer_assignments). Once the import has finished, it polls all of that every
+//    --tail-poll-ms instead (100), so that the last stages' times are not rounded up to the next
+//    second, and checks each time whether segments are queryable for every customer (the rule of tools/demo.ts: the newest model's customers == rfmSummary.customers,
 //    the segments' sizes sum to it and are all of that model, the same state twice in a row). It
 //    also notes when every customer first had a segment (sizes sum to the customers) even if the
 //    newest model was trained on fewer of them: customers that arrive after a training run are
@@ -420,6 +420,7 @@ interface Options {
   readonly file: string;
   readonly portBase: number;
   readonly pollMs: number;
+  readonly tailPollMs: number;
   readonly runs: number;
   readonly baselines: boolean;
   readonly cpuProf: string | null;
@@ -431,7 +432,7 @@ interface Options {
 
 function parseOptions(argv: readonly string[]): Options {
   let file: string | undefined;
-  const opts = { portBase: 4950, pollMs: 1_000, runs: 3, baselines: true, cpuProf: null as string | null, timeoutS: 1_800, env: {} as Record<string, string>, staged: false, retrainAfterS: 20 };
+  const opts = { portBase: 4950, pollMs: 1_000, tailPollMs: 100, runs: 3, baselines: true, cpuProf: null as string | null, timeoutS: 1_800, env: {} as Record<string, string>, staged: false, retrainAfterS: 20 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const value = () => {
@@ -441,6 +442,7 @@ function parseOptions(argv: readonly string[]): Options {
     };
     if (a === '--port-base') opts.portBase = Number(value());
     else if (a === '--poll-ms') opts.pollMs = Number(value());
+    else if (a === '--tail-poll-ms') opts.tailPollMs = Number(value());
     else if (a === '--runs') opts.runs = Number(value());
     else if (a === '--no-baselines') opts.baselines = false;
     else if (a === '--staged') opts.staged = true;
@@ -522,7 +524,6 @@ async function main(): Promise<void> {
     const now = () => (performance.now() - t0) / 1000;
     const jobId = await startImport(platform, options.file);
     log(`import ${jobId} started`);
-    let lastSettleCheck = -Infinity;
     let previousSettle = '';
     let lastProgress = 0;
     const deadline = options.timeoutS;
@@ -555,8 +556,10 @@ async function main(): Promise<void> {
         log(`${t.toFixed(1)} s: ${job.status} ${job.linesRead} read; rfm ${rfmLines} lines, ${rfmCustomers} customers; clustering ${features} features, ${assignments} assigned`);
       }
       if (job.status !== 'RUNNING' && job.status !== 'COMPLETED') throw new Error(`import ${job.status}: ${job.error}`);
-      if (job.status === 'COMPLETED' && now() - lastSettleCheck >= 1) {
-        lastSettleCheck = now();
+      // The import's end: every stage after it is polled every --tail-poll-ms (staged: once the rfm
+      // service runs again).
+      const tail = job.status === 'COMPLETED' && (!options.staged || rfmStart > 0);
+      if (tail) {
         const state = await segmentState(platform);
         const key = `${state.customers}/${state.modelVersion}/${state.modelCustomers}/${state.segmented}/${rfmLines}`;
         if (state.complete && key === previousSettle) {
@@ -576,7 +579,7 @@ async function main(): Promise<void> {
         }
       }
       if (t > deadline) throw new Error(`segments did not settle within ${deadline} s`);
-      await sleep(options.pollMs);
+      await sleep(tail ? options.tailPollMs : options.pollMs);
     }
     cpuAfter = meters.map((m) => m.read());
     consumers = await consumerStats(platform);
@@ -620,7 +623,7 @@ async function main(): Promise<void> {
   console.log(`file: ${options.file}`);
   console.log(`machine: ${machineBefore} before, ${machineAfterPipeline} after the pipeline, ${machine()} at the end; node ${process.version}`);
   console.log(`apps' environment: SEG_TRAIN_QUIET_MS=${SHIPPED_TRAIN_QUIET_MS} (the shipped default)${Object.keys(options.env).length > 0 ? `, then ${Object.entries(options.env).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}`);
-  console.log(`poll: every ${options.pollMs} ms (the rfm service's lines-stored counter and COUNT(*) of the customer tables; segments once a second after the import)${options.cpuProf ? '; apps under --cpu-prof (slower)' : ''}`);
+  console.log(`poll: every ${options.pollMs} ms, every ${options.tailPollMs} ms once the import has finished (the rfm service's lines-stored counter and COUNT(*) of the customer tables; segments after the import)${options.cpuProf ? '; apps under --cpu-prof (slower)' : ''}`);
   if (failure) {
     const message = failure instanceof Error ? failure.message : String(failure);
     console.log(`PIPELINE FAILED: ${message}`);
