@@ -4,13 +4,16 @@
 // background import.
 //
 //   npx tsx bench/latency.ts [--events 200] [--port-base 4970] [--poll-ms 5] [--timeout-ms 60000]
-//                            [--skip-load]
+//                            [--idle-s 10] [--skip-load]
 //
 // 1. Starts a fresh platform (apps/e2e/src/platform.ts: the five BUILT apps as real processes on
 //    throwaway databases and a topic prefix of their own), imports the bundled sample
 //    (data/sample/online_retail_2010-12_2011-02.csv.gz) and waits until every customer is in a
 //    segment (the settle rule of tools/demo.ts).
 // 2. Reads the customers and their purchase dates from the rfm service's database (as seg_rfm).
+//    Then leaves the platform alone for --idle-s seconds and reads the CPU time each process used
+//    meanwhile (/proc): what the services cost while nothing happens (consumers long-polling the
+//    broker, heartbeats, timers).
 // 3. Idle: --events times, one after the other, picks a random existing customer and sends one new
 //    line for them (`recordTransactions` through the gateway, admin key): a new invoice number,
 //    dated at the customer's first purchase (before their last one, so neither the customer's
@@ -36,18 +39,19 @@
 import { performance } from 'node:perf_hooks';
 import { loadLocalSecrets } from '@seg/testing';
 import { startPlatform, type RunningPlatform } from '../apps/e2e/src/platform';
-import { SAMPLE, connectAs, importJob, log, machine, query, requireBuiltApps, sleep, startImport, table, waitForSegments } from './pipeline';
+import { SAMPLE, connectAs, cpuMeters, importJob, log, machine, query, requireBuiltApps, sleep, startImport, table, waitForSegments } from './pipeline';
 
 interface Options {
   readonly events: number;
   readonly portBase: number;
   readonly pollMs: number;
   readonly timeoutMs: number;
+  readonly idleS: number;
   readonly load: boolean;
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const opts = { events: 200, portBase: 4970, pollMs: 5, timeoutMs: 60_000, load: true };
+  const opts = { events: 200, portBase: 4970, pollMs: 5, timeoutMs: 60_000, idleS: 10, load: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const value = () => Number(argv[++i]);
@@ -55,6 +59,7 @@ function parseOptions(argv: readonly string[]): Options {
     else if (a === '--port-base') opts.portBase = value();
     else if (a === '--poll-ms') opts.pollMs = value();
     else if (a === '--timeout-ms') opts.timeoutMs = value();
+    else if (a === '--idle-s') opts.idleS = value();
     else if (a === '--skip-load') opts.load = false;
     else throw new Error(`unknown option ${a}`);
   }
@@ -146,6 +151,7 @@ async function main(): Promise<void> {
   let failure: unknown;
   let machineIdle = '';
   let machineLoad = '';
+  let idleCpu: string[][] = [];
   try {
     const started = performance.now();
     const jobId = await startImport(platform, SAMPLE);
@@ -167,6 +173,20 @@ async function main(): Promise<void> {
       frequency: r.frequency,
     }));
     if (customers.length === 0) throw new Error('no customers after the import');
+
+    // Idle cost: CPU seconds of each process while nothing is sent.
+    if (options.idleS > 0) {
+      await sleep(2_000); // the import's last work (training, profiles) is done
+      const meters = cpuMeters(platform);
+      const before = meters.map((m) => m.read());
+      await sleep(options.idleS * 1_000);
+      idleCpu = meters.map((m, i) => {
+        const a = before[i] ?? null;
+        const b = m.read();
+        const used = a === null || b === null ? null : b - a;
+        return [m.name, used === null ? '-' : used.toFixed(2), used === null ? '-' : `${((100 * used) / options.idleS).toFixed(1)}%`];
+      });
+    }
     // A fixed pseudo-random sequence (LCG), so runs pick the same customers.
     let seed = 42;
     const pick = () => {
@@ -230,6 +250,10 @@ async function main(): Promise<void> {
   console.log(`machine: ${machineBefore} at the start, ${machineIdle || '-'} after idle, ${machineLoad || '-'} after load; node ${process.version}`);
   console.log(`events: ${options.events} per phase, one at a time, each a new invoice for a random existing customer dated at their first purchase; poll every ${options.pollMs} ms`);
   if (failure) console.log(`FAILED: ${failure instanceof Error ? failure.message : String(failure)}`);
+  if (idleCpu.length > 0) {
+    console.log();
+    console.log(table([`process (idle, ${options.idleS} s)`, 'CPU (s)', 'of one core'], idleCpu, (i) => i > 0));
+  }
   if (rows.length > 0) {
     console.log();
     console.log(table(['phase', 'seen', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'mean ms', 'mutation p50', 'mutation p99', 'polls/event', 'background'], rows, (i) => i > 0 && i < 10));
