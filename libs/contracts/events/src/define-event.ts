@@ -19,6 +19,21 @@ export interface EventContract<TType extends string, TVersion extends number, TD
   create(data: TData, meta: EventMeta): EventEnvelope<TType, TVersion, TData>;
   /** Parses raw bytes or text; never throws. */
   decode(raw: Buffer | string | null): Decoded<EventEnvelope<TType, TVersion, TData>>;
+  /**
+   * Checks a message already parsed by {@link parseMessage} (a reader that tries several contracts
+   * on one message parses it once); never throws.
+   */
+  decodeParsed(json: unknown): Decoded<EventEnvelope<TType, TVersion, TData>>;
+}
+
+/** A message's value as JSON, or why it is none (NOT_JSON); never throws. */
+export function parseMessage(raw: Buffer | string | null): Decoded<unknown> {
+  if (raw === null) return { ok: false, error: { code: 'NOT_JSON', reason: 'message has no value' } };
+  try {
+    return { ok: true, value: JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8')) as unknown };
+  } catch (error) {
+    return { ok: false, error: { code: 'NOT_JSON', reason: `value is not JSON: ${(error as Error).message}` } };
+  }
 }
 
 export type EnvelopeOf<C> = C extends EventContract<infer T, infer V, infer D> ? EventEnvelope<T, V, D> : never;
@@ -47,13 +62,10 @@ export function defineEvent<TType extends string, TVersion extends number, TData
       };
     },
     decode(raw) {
-      if (raw === null) return { ok: false, error: { code: 'NOT_JSON', reason: 'message has no value' } };
-      let json: unknown;
-      try {
-        json = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
-      } catch (error) {
-        return { ok: false, error: { code: 'NOT_JSON', reason: `value is not JSON: ${(error as Error).message}` } };
-      }
+      const parsed = parseMessage(raw);
+      return parsed.ok ? this.decodeParsed(parsed.value) : parsed;
+    },
+    decodeParsed(json) {
       const header = envelopeHeaderSchema.safeParse(json);
       if (!header.success) return { ok: false, error: { code: 'BAD_ENVELOPE', reason: describeIssues(header.error) } };
       if (header.data.type !== type || header.data.version !== version) {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  parseMessage,
   ALL_TOPICS,
   CustomerErasureRequestedV1,
   CustomerMetricsChangedV1,
@@ -187,6 +188,23 @@ describe.each(cases)('%s', (_name, contract, data) => {
     const decoded = contract.decode(JSON.stringify({ ...contract.create(data, meta), data: {} }));
     expect(decoded.ok).toBe(false);
     if (!decoded.ok) expect(decoded.error.code).toBe('BAD_PAYLOAD');
+  });
+
+  it('decodes a message parsed once (parseMessage, decodeParsed) exactly as from its bytes', () => {
+    const event = contract.create(data, meta);
+    const texts = [
+      JSON.stringify(event),
+      JSON.stringify({ ...event, type: 'SomethingElse' }),
+      JSON.stringify({ ...event, occurredAt: 'yesterday' }),
+      JSON.stringify({ ...event, data: {} }),
+    ];
+    for (const text of texts) {
+      const parsed = parseMessage(Buffer.from(text, 'utf8'));
+      expect(parsed).toEqual({ ok: true, value: JSON.parse(text) });
+      if (parsed.ok) expect(contract.decodeParsed(parsed.value)).toEqual(contract.decode(text));
+    }
+    expect(parseMessage(null)).toEqual(contract.decode(null));
+    expect(parseMessage('{"type": broken')).toEqual(contract.decode('{"type": broken'));
   });
 });
 

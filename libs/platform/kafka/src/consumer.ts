@@ -1,7 +1,7 @@
 import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaSettings } from '@seg/platform-config';
-import { MessageDeadLetteredV1, type EventContract, type EventEnvelope } from '@seg/contracts-events';
+import { MessageDeadLetteredV1, parseMessage, type EventContract, type EventEnvelope } from '@seg/contracts-events';
 import { createMetricsRegistry, describeError, retryWithBackoff, type MetricsRegistry } from '@seg/platform-observability';
 import { publish } from './publisher';
 import { consumerLag, kafkaMetrics, partitionLag } from './kafka-metrics';
@@ -74,13 +74,15 @@ type DecodedFor =
 
 /**
  * Decodes a message with the first of a topic's contracts whose type and version it has (the
- * stream's own contract first: markers are rare). A message of none of them is WRONG_TYPE, naming
- * every contract the consumer reads there.
+ * stream's own contract first: markers are rare), parsing its JSON once. A message of none of
+ * them is WRONG_TYPE, naming every contract the consumer reads there.
  */
 function decodeWith(handlers: readonly TopicHandler<string, number, unknown>[], value: Buffer | null): DecodedFor {
+  const parsed = parseMessage(value);
+  if (!parsed.ok) return parsed;
   let wrongType = '';
   for (const handler of handlers) {
-    const result = handler.contract.decode(value);
+    const result = handler.contract.decodeParsed(parsed.value);
     if (result.ok) return { ok: true, handler, value: result.value };
     if (result.error.code !== 'WRONG_TYPE' || handlers.length === 1) return result;
     wrongType = result.error.reason;
