@@ -10,10 +10,12 @@ export NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE_WARNING=true APOLLO_TEL
 say() { printf '[%s] %s\n' "${SCRIPT_NAME:-seg}" "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
-# Installs npm packages when node_modules is missing or older than the lock file.
+# Installs npm packages when node_modules is missing or older than the lock file or a patch of
+# patches/ (patch-package applies those after every install).
 ensure_node_modules() {
   command -v node >/dev/null || die "node is not installed (Node.js 20.19 or newer is needed)"
-  if [ ! -f "$ROOT/node_modules/.package-lock.json" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
+  local installed="$ROOT/node_modules/.package-lock.json"
+  if [ ! -f "$installed" ] || [ "$ROOT/package-lock.json" -nt "$installed" ] || [ -n "$(find "$ROOT/patches" -newer "$installed" -print -quit 2>/dev/null)" ]; then
     say "installing npm packages (npm ci)"
     (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed"
   fi
