@@ -15,7 +15,8 @@
 #
 # Environment:
 #   SEG_KAFKA_HOST (127.0.0.1), SEG_KAFKA_PORT (9092), SEG_KAFKA_CONTROLLER_PORT (9093)
-#   SEG_KAFKA_HEAP_OPTS ("-Xmx512m -Xms256m"), SEG_KAFKA_READY_TIMEOUT (90),
+#   SEG_KAFKA_HEAP_OPTS ("-Xmx512m -Xms256m"), SEG_KAFKA_JIT_OPTS ("-XX:TieredStopAtLevel=1"),
+#   SEG_KAFKA_READY_TIMEOUT (90),
 #   SEG_KAFKA_STOP_TIMEOUT (30)
 set -Eeuo pipefail
 
@@ -36,6 +37,11 @@ HOST="${SEG_KAFKA_HOST:-127.0.0.1}"
 PORT="${SEG_KAFKA_PORT:-9092}"
 CPORT="${SEG_KAFKA_CONTROLLER_PORT:-9093}"
 HEAP_OPTS="${SEG_KAFKA_HEAP_OPTS:--Xmx512m -Xms256m}"
+# The JIT: C1 only. A broker that was just started spent 5-9 CPU seconds of the first full-file
+# backfills compiling with C2 (on 2 cores, next to the platform); with C1 alone it used 2-3.5 per
+# run from the start (docs/infra-measurements.md). SEG_KAFKA_JIT_OPTS= (empty) for the JVM's
+# default tiered compilation, the better choice for a broker that runs for days.
+JIT_OPTS="${SEG_KAFKA_JIT_OPTS--XX:TieredStopAtLevel=1}"
 READY_TIMEOUT="${SEG_KAFKA_READY_TIMEOUT:-90}"
 STOP_TIMEOUT="${SEG_KAFKA_STOP_TIMEOUT:-30}"
 
@@ -272,7 +278,7 @@ cmd_ensure() {
     if port_open "$HOST" "$CPORT"; then
       die "controller port $HOST:$CPORT is taken by another process (set SEG_KAFKA_CONTROLLER_PORT)"
     fi
-    log "starting Kafka $(kafka_version) on $HOST:$PORT (controller $CPORT, heap $HEAP_OPTS)"
+    log "starting Kafka $(kafka_version) on $HOST:$PORT (controller $CPORT, heap $HEAP_OPTS${JIT_OPTS:+, $JIT_OPTS})"
     {
       echo "=== $(date -Is) starting broker"
     } >>"$LOGS/stdout.log"
@@ -284,7 +290,7 @@ cmd_ensure() {
     nohup setsid bash -c 'echo $$ >"$1"; shift
       for fd in /proc/$$/fd/*; do n=${fd##*/}; (( n > 2 )) && eval "exec $n>&-" 2>/dev/null; done
       exec "$@"' _ "$PID_FILE" \
-      java $HEAP_OPTS -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+      java $HEAP_OPTS $JIT_OPTS -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
         -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent \
         -Djava.awt.headless=true \
         -Dlog4j.configuration="file:$LOG4J" -Dkafka.logs.dir="$LOGS" \
