@@ -15,7 +15,7 @@
 #
 # Environment:
 #   SEG_KAFKA_HOST (127.0.0.1), SEG_KAFKA_PORT (9092), SEG_KAFKA_CONTROLLER_PORT (9093)
-#   SEG_KAFKA_HEAP_OPTS ("-Xmx512m -Xms256m"), SEG_KAFKA_JIT_OPTS ("-XX:TieredStopAtLevel=1"),
+#   SEG_KAFKA_HEAP_OPTS ("-Xmx1g -Xms1g"), SEG_KAFKA_JIT_OPTS ("-XX:TieredStopAtLevel=1"),
 #   SEG_KAFKA_READY_TIMEOUT (90),
 #   SEG_KAFKA_STOP_TIMEOUT (30)
 set -Eeuo pipefail
@@ -36,11 +36,15 @@ FETCH_MARKER="$LIBS/.fetched"
 HOST="${SEG_KAFKA_HOST:-127.0.0.1}"
 PORT="${SEG_KAFKA_PORT:-9092}"
 CPORT="${SEG_KAFKA_CONTROLLER_PORT:-9093}"
-HEAP_OPTS="${SEG_KAFKA_HEAP_OPTS:--Xmx512m -Xms256m}"
-# The JIT: C1 only. A broker that was just started spent 5-9 CPU seconds of the first full-file
-# backfills compiling with C2 (on 2 cores, next to the platform); with C1 alone it used 2-3.5 per
-# run from the start (docs/infra-measurements.md). SEG_KAFKA_JIT_OPTS= (empty) for the JVM's
-# default tiered compilation, the better choice for a broker that runs for days.
+# The heap, fixed at 1 GiB, with G1 regions of 16 MiB (below, as Kafka's documentation advises): the
+# platform's produce requests (up to 512 KiB) and fetches (up to 4 MiB a partition) are then not
+# "humongous" objects, each of which had set off a garbage collection (69 in one full-file backfill
+# with 1 MiB regions and a heap starting at 256 MiB: 10-12 CPU seconds of the broker's).
+HEAP_OPTS="${SEG_KAFKA_HEAP_OPTS:--Xmx1g -Xms1g}"
+# The JIT: C1 only. A broker that was just started spent 3-4 more CPU seconds of each of the first
+# full-file backfills compiling with C2, on the 2 cores the platform uses too
+# (docs/infra-measurements.md). SEG_KAFKA_JIT_OPTS= (empty) for the JVM's default tiered
+# compilation, the better choice for a broker that runs for days.
 JIT_OPTS="${SEG_KAFKA_JIT_OPTS--XX:TieredStopAtLevel=1}"
 READY_TIMEOUT="${SEG_KAFKA_READY_TIMEOUT:-90}"
 STOP_TIMEOUT="${SEG_KAFKA_STOP_TIMEOUT:-30}"
@@ -290,7 +294,7 @@ cmd_ensure() {
     nohup setsid bash -c 'echo $$ >"$1"; shift
       for fd in /proc/$$/fd/*; do n=${fd##*/}; (( n > 2 )) && eval "exec $n>&-" 2>/dev/null; done
       exec "$@"' _ "$PID_FILE" \
-      java $HEAP_OPTS $JIT_OPTS -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+      java $HEAP_OPTS $JIT_OPTS -server -XX:+UseG1GC -XX:G1HeapRegionSize=16m -XX:MaxGCPauseMillis=20 \
         -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent \
         -Djava.awt.headless=true \
         -Dlog4j.configuration="file:$LOG4J" -Dkafka.logs.dir="$LOGS" \
