@@ -16,8 +16,9 @@
 //    user (rfm: COUNT(*) of customer_metrics; clustering: customer_features and
 //    customer_assignments). Once the import has finished, it polls all of that every
 //    --tail-poll-ms instead (100), so that the last stages' times are not rounded up to the next
-//    second, and checks each time whether segments are queryable for every customer (the rule of tools/demo.ts: the newest model's customers == rfmSummary.customers,
-//    the segments' sizes sum to it and are all of that model, the same state twice in a row). It
+//    second, and checks each time whether segments are queryable for every customer (the rule of
+//    tools/demo.ts: the newest model's customers == rfmSummary.customers, the segments' sizes sum
+//    to it and are all of that model, the same state twice in a row). It
 //    also notes when every customer first had a segment (sizes sum to the customers) even if the
 //    newest model was trained on fewer of them: customers that arrive after a training run are
 //    placed on the nearest centroid, and a new run starts only once enough customers changed. If
