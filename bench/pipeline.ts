@@ -16,13 +16,18 @@
 //    user (rfm: COUNT(*) of customer_metrics; clustering: customer_features and
 //    customer_assignments). Once the import has finished, it polls all of that every
 //    --tail-poll-ms instead (100), so that the last stages' times are not rounded up to the next
-//    second, and checks each time whether segments are queryable for every customer (the rule of
+//    second. Once the clustering service has assigned as many customers as the rfm service has
+//    metrics (it stores a model with its assignments in one transaction, before any segment of
+//    the model can be read; a model committed during the poll itself is seen one poll later), it
+//    also checks each time whether segments are queryable for every customer (the rule of
 //    tools/demo.ts: the newest model's customers == rfmSummary.customers, the segments' sizes sum
-//    to it and are all of that model, the same state twice in a row). It
-//    also notes when every customer first had a segment (sizes sum to the customers) even if the
-//    newest model was trained on fewer of them: customers that arrive after a training run are
-//    placed on the nearest centroid, and a new run starts only once enough customers changed. If
-//    that state lasts --retrain-after-s (20) with nothing moving, it asks for a training run
+//    to it and are all of that model, the same state twice in a row); that query makes rfm score
+//    every customer again while its aggregates move, so it is not asked on every poll of a
+//    drain. It also notes when every
+//    customer first had a segment (sizes sum to the customers) even if the newest model was
+//    trained on fewer of them: customers that arrive after a training run are placed on the
+//    nearest centroid, and a new run starts only once enough customers changed. If that state
+//    lasts --retrain-after-s (20) with nothing moving, it asks for a training run
 //    (trainSegmentation, admin) so the demo rule can complete, and says so.
 // 3. Reads the CPU time each app used (/proc/<pid>/stat), and that of the shared MariaDB and
 //    Kafka broker processes when it can find them (they may serve other work too).
@@ -514,6 +519,8 @@ async function main(): Promise<void> {
   // COUNT(*) of the rfm service's lines once the segments are settled, against its counter.
   let linesInTable: number | null = null;
   let polls = 0;
+  // Segments queries at the gateway (the tail's, once clustering has every customer's features).
+  let segmentQueries = 0;
   // Staged: when the rfm service was ready again (its stage is measured from there).
   let rfmStart = 0;
   try {
@@ -560,8 +567,10 @@ async function main(): Promise<void> {
       // The import's end: every stage after it is polled every --tail-poll-ms (staged: once the rfm
       // service runs again).
       const tail = job.status === 'COMPLETED' && (!options.staged || rfmStart > 0);
-      if (tail) {
+      // The segments query only once clustering has assigned as many customers (see 2. above).
+      if (tail && rfmCustomers > 0 && assignments >= rfmCustomers) {
         const state = await segmentState(platform);
+        segmentQueries++;
         const key = `${state.customers}/${state.modelVersion}/${state.modelCustomers}/${state.segmented}/${rfmLines}`;
         if (state.complete && key === previousSettle) {
           settled = state;
@@ -624,7 +633,7 @@ async function main(): Promise<void> {
   console.log(`file: ${options.file}`);
   console.log(`machine: ${machineBefore} before, ${machineAfterPipeline} after the pipeline, ${machine()} at the end; node ${process.version}`);
   console.log(`apps' environment: SEG_TRAIN_QUIET_MS=${SHIPPED_TRAIN_QUIET_MS} (the shipped default)${Object.keys(options.env).length > 0 ? `, then ${Object.entries(options.env).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}`);
-  console.log(`poll: every ${options.pollMs} ms, every ${options.tailPollMs} ms once the import has finished (the rfm service's lines-stored counter and COUNT(*) of the customer tables; segments after the import)${options.cpuProf ? '; apps under --cpu-prof (slower)' : ''}`);
+  console.log(`poll: every ${options.pollMs} ms, every ${options.tailPollMs} ms once the import has finished (the rfm service's lines-stored counter and COUNT(*) of the customer tables; segments after the import, once clustering has assigned every customer)${options.cpuProf ? '; apps under --cpu-prof (slower)' : ''}`);
   if (failure) {
     const message = failure instanceof Error ? failure.message : String(failure);
     console.log(`PIPELINE FAILED: ${message}`);
@@ -652,7 +661,7 @@ async function main(): Promise<void> {
     );
     if (options.staged) console.log(`staged: the rfm service was stopped during the import and ready again at ${rfmStart.toFixed(2)} s; the rfm, customer and clustering rates count from there`);
     if (linesInTable !== null && linesInTable !== last.rfmLines) console.log(`WARNING: the rfm service counted ${int(last.rfmLines)} lines stored, its table holds ${int(linesInTable)}`);
-    console.log(`poll cost: ${polls} polls (rfm's lines-stored counter, three COUNT(*) of the customer tables), ${(pollMs / 1000).toFixed(1)} s in all (${(pollMs / Math.max(1, polls)).toFixed(0)} ms each; they run on the same MariaDB)`);
+    console.log(`poll cost: ${polls} polls (rfm's lines-stored counter, three COUNT(*) of the customer tables), ${(pollMs / 1000).toFixed(1)} s in all (${(pollMs / Math.max(1, polls)).toFixed(0)} ms each; they run on the same MariaDB); ${segmentQueries} segments queries at the gateway`);
     console.log();
     const rows: string[][] = [
       ['ingest: CSV read, validated, published', fmt(importS, 2), `${int(job.linesRead)} lines read`, int(rate(job.linesRead, importS)), int(peakRate(samples, (s) => s.linesRead)), ratio(importS)],
