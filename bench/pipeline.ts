@@ -186,16 +186,27 @@ export function listenerPid(port: number): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-/** CPU-time meters for the apps and the shared infrastructure. */
-export function cpuMeters(platform: RunningPlatform): { name: string; shared: boolean; read: () => number | null }[] {
-  const meters = APPS.map((app) => ({ name: app, shared: false, read: () => cpuSeconds(platform.app(app).child.pid) }));
+/** A process's peak resident memory so far (VmHWM), in MiB; null when unreadable. */
+export function peakRssMiB(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const kb = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? null : Number(kb) / 1024;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU-time and peak-memory meters for the apps and the shared infrastructure. */
+export function cpuMeters(platform: RunningPlatform): { name: string; shared: boolean; read: () => number | null; peakRss: () => number | null }[] {
+  const meters = APPS.map((app) => ({ name: app, shared: false, read: () => cpuSeconds(platform.app(app).child.pid), peakRss: () => peakRssMiB(platform.app(app).child.pid) }));
   const mariadb = listenerPid(platform.databases.rfm.port);
   const kafka = listenerPid(9092);
   return [
     ...meters,
-    { name: 'MariaDB (shared)', shared: true, read: () => cpuSeconds(mariadb) },
-    { name: 'Kafka broker (shared)', shared: true, read: () => cpuSeconds(kafka) },
-    { name: 'this bench process', shared: false, read: () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; } },
+    { name: 'MariaDB (shared)', shared: true, read: () => cpuSeconds(mariadb), peakRss: () => peakRssMiB(mariadb) },
+    { name: 'Kafka broker (shared)', shared: true, read: () => cpuSeconds(kafka), peakRss: () => peakRssMiB(kafka) },
+    { name: 'this bench process', shared: false, read: () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; }, peakRss: () => peakRssMiB(process.pid) },
   ];
 }
 
@@ -511,6 +522,7 @@ async function main(): Promise<void> {
   const appsByPid = new Map(APPS.map((app) => [platform.app(app).child.pid, app]));
   const cpuBefore = meters.map((m) => m.read());
   let cpuAfter: (number | null)[] = [];
+  let peakRss: (number | null)[] = [];
   let consumers: ConsumerStats[] = [];
   const rfmDb = await connectAs(platform, 'rfm');
   const clusteringDb = await connectAs(platform, 'clustering');
@@ -592,6 +604,7 @@ async function main(): Promise<void> {
       await sleep(tail ? options.tailPollMs : options.pollMs);
     }
     cpuAfter = meters.map((m) => m.read());
+    peakRss = meters.map((m) => m.peakRss());
     consumers = await consumerStats(platform);
     linesInTable = await countRows(rfmDb, 'transaction_lines');
   } catch (error) {
@@ -689,10 +702,11 @@ async function main(): Promise<void> {
       const before = cpuBefore[i];
       const after = cpuAfter[i];
       const used = before !== null && before !== undefined && after !== null && after !== undefined ? after - before : null;
-      return [m.name, fmt(used, 1), used !== null && elapsed > 0 ? `${((100 * used) / elapsed).toFixed(0)}%` : '-'];
+      return [m.name, fmt(used, 1), used !== null && elapsed > 0 ? `${((100 * used) / elapsed).toFixed(0)}%` : '-', fmt(peakRss[i] ?? null, 0)];
     });
-    for (const b of baselines) cpuRows.push([`${b.name} (separate run)`, fmt(b.cpu, 1), b.wall && b.cpu !== null ? `${((100 * b.cpu) / b.wall).toFixed(0)}%` : '-']);
-    console.log(table([`process (CPU over the ${elapsed.toFixed(1)} s measured)`, 'CPU (s)', 'of one core'], cpuRows));
+    for (const b of baselines) cpuRows.push([`${b.name} (separate run)`, fmt(b.cpu, 1), b.wall && b.cpu !== null ? `${((100 * b.cpu) / b.wall).toFixed(0)}%` : '-', '-']);
+    console.log(table([`process (CPU over the ${elapsed.toFixed(1)} s measured)`, 'CPU (s)', 'of one core', 'peak RSS (MiB)'], cpuRows));
+    console.log('(peak RSS: the most resident memory since the process started, the shared MariaDB and broker included)');
     console.log();
     if (consumers.length > 0) {
       const consumerRows = consumers
