@@ -37,9 +37,10 @@ HOST="${SEG_KAFKA_HOST:-127.0.0.1}"
 PORT="${SEG_KAFKA_PORT:-9092}"
 CPORT="${SEG_KAFKA_CONTROLLER_PORT:-9093}"
 # The heap, fixed at 1 GiB, with G1 regions of 16 MiB (below, as Kafka's documentation advises): the
-# platform's produce requests (up to 512 KiB) and fetches (up to 4 MiB a partition) are then not
-# "humongous" objects, each of which had set off a garbage collection (69 in one full-file backfill
-# with 1 MiB regions and a heap starting at 256 MiB: 10-12 CPU seconds of the broker's).
+# platform's produce requests (up to 512 KiB) are then not "humongous" objects, each of which had
+# set off a garbage collection (69 in one full-file backfill with 1 MiB regions and a heap starting
+# at 256 MiB: 10-12 CPU seconds of the broker's). Fetches (up to 8 MiB a partition for rfm) are
+# sent from the log files: a full-file run with them left the old generation as it was.
 HEAP_OPTS="${SEG_KAFKA_HEAP_OPTS:--Xmx1g -Xms1g}"
 # The JIT: C1 only. A broker that was just started spent 3-4 more CPU seconds of each of the first
 # full-file backfills compiling with C2, on the 2 cores the platform uses too

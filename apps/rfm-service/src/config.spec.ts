@@ -4,13 +4,13 @@ import { loadConfig } from './config';
 const REQUIRED = { SEG_GATEWAY_SECRET: 'gateway-secret-0000000001', SEG_RFM_DB_PASSWORD: 'rfm-password' };
 
 describe('rfm loadConfig', () => {
-  it('fetches up to 4 MiB of one partition by default, with room for four partitions per fetch, waiting up to 200 ms for 4 MiB', () => {
-    expect(loadConfig(REQUIRED).fetch).toEqual({ maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 16 * 1024 * 1024, minBytes: 4 * 1024 * 1024, maxWaitTimeInMs: 200 });
+  it('fetches up to 8 MiB of one partition by default, with room for four partitions per fetch, waiting up to 200 ms for 4 MiB', () => {
+    expect(loadConfig(REQUIRED).fetch).toEqual({ maxBytesPerPartition: 8 * 1024 * 1024, maxBytes: 32 * 1024 * 1024, minBytes: 4 * 1024 * 1024, maxWaitTimeInMs: 200 });
   });
 
   it('reads SEG_RFM_FETCH_MAX_BYTES_PER_PARTITION; the total never drops below kafkajs\' 10 MiB', () => {
     expect(loadConfig({ ...REQUIRED, SEG_RFM_FETCH_MAX_BYTES_PER_PARTITION: '1048576' }).fetch).toMatchObject({ maxBytesPerPartition: 1024 * 1024, maxBytes: 10 * 1024 * 1024 });
-    expect(loadConfig({ ...REQUIRED, SEG_RFM_FETCH_MAX_BYTES_PER_PARTITION: '8388608' }).fetch).toMatchObject({ maxBytesPerPartition: 8 * 1024 * 1024, maxBytes: 32 * 1024 * 1024 });
+    expect(loadConfig({ ...REQUIRED, SEG_RFM_FETCH_MAX_BYTES_PER_PARTITION: '4194304' }).fetch).toMatchObject({ maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 16 * 1024 * 1024 });
   });
 
   it('reads SEG_RFM_FETCH_MIN_BYTES and SEG_RFM_FETCH_MAX_WAIT_MS (kafkajs\' own: 1 byte, 5 s), and refuses nonsense', () => {

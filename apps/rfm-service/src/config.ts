@@ -4,10 +4,12 @@ import { loadServiceConfig, type ServiceSettings } from '@seg/platform-config';
 export interface RfmConfig extends ServiceSettings {
   /**
    * Fetch sizes of the lines consumer, in bytes. A batch of one partition's lines is one database
-   * transaction, whose cost is partly fixed (round trips, the commit's flush): bigger batches
-   * store more lines per second while a backlog drains (about 5,000 lines of ~750 bytes with the
-   * default 4 MiB, against 1,400 with kafkajs' 1 MiB; see bench/rfm-write.ts). While the
-   * service keeps up with an import, the import lane's fetch waits for `minBytes`
+   * transaction, whose cost is partly fixed (round trips, the commit's flush), and its customers'
+   * metrics are published once per batch: bigger batches store more lines per second while a
+   * backlog drains. With the default 8 MiB, about 33,000 lines of v3 events (~160 bytes each) per
+   * batch; rfm alone stored the full file at 113,000-121,000 lines/s, against 84,000-92,000 with
+   * 4 MiB; 16 MiB (121,000-130,000) took 100 MiB more memory (bench/PIPELINE.md, section 9). While
+   * the service keeps up with an import, the import lane's fetch waits for `minBytes`
    * (SEG_RFM_FETCH_MIN_BYTES) or `maxWaitTimeInMs` (SEG_RFM_FETCH_MAX_WAIT_MS), whichever comes
    * first, so that its batches do not shrink to a few hundred lines each; the live lane answers at
    * once.
@@ -26,7 +28,7 @@ export interface RfmConfig extends ServiceSettings {
 /** Parses the rfm service's environment once; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): RfmConfig {
   const config = loadServiceConfig('rfm', env, {
-    SEG_RFM_FETCH_MAX_BYTES_PER_PARTITION: z.coerce.number().int().min(64 * 1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+    SEG_RFM_FETCH_MAX_BYTES_PER_PARTITION: z.coerce.number().int().min(64 * 1024).max(64 * 1024 * 1024).default(8 * 1024 * 1024),
     SEG_RFM_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(32).default(2),
     SEG_RFM_FETCH_MIN_BYTES: z.coerce.number().int().min(1).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
     SEG_RFM_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(0).max(5_000).default(200),

@@ -19,8 +19,9 @@ import {
 import { customerDeltas, storedLine, type CustomerDelta, type StoredLine } from './customer-deltas';
 
 /**
- * Lines per statement (about 150 bytes each, as SQL or as a LOAD DATA file): a default 4 MiB batch
- * in one statement, and the point reads and INSERT of a part well under max_allowed_packet.
+ * Lines per statement (about 150 bytes each, as SQL or as a LOAD DATA file): about 1 MiB per
+ * statement (a default 8 MiB batch of events takes six), and the point reads and INSERT of a
+ * part well under max_allowed_packet.
  */
 const LINES_PER_STATEMENT = 6_000;
 const CUSTOMERS_PER_STATEMENT = 1_000;
