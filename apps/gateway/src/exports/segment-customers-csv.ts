@@ -2,9 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import { csvRow } from '@seg/platform-csv';
 import type { Logger } from '@seg/platform-observability';
-import { CORRELATION_HEADER, type HttpRoutes, type Role } from '@seg/platform-subgraph';
+import type { HttpRoutes, Role } from '@seg/platform-subgraph';
 import type { GatewayContext } from '../graphql/gateway-context';
-import { authenticateRoute, PageFailed, queryPage, sendError, streamCsvDownload } from '../http/route-helpers';
+import { openDownload, PageFailed, pathId, queryPage, streamCsvDownload, type DownloadAddress } from '../http/route-helpers';
 
 /** `GET /exports/segments/<segment id>/customers.csv` */
 const EXPORT_PATH = /^\/exports\/segments\/([^/]+)\/customers\.csv$/;
@@ -64,16 +64,15 @@ interface CustomersPage {
 }
 
 /** The segment id of an export path, or undefined for any other path. */
-export function exportedSegmentId(pathname: string): string | undefined {
-  const match = EXPORT_PATH.exec(pathname);
-  if (!match?.[1]) return undefined;
-  try {
-    const id = decodeURIComponent(match[1]);
-    return id.length > 0 ? id : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const exportedSegmentId = (pathname: string): string | undefined => pathId(EXPORT_PATH, pathname);
+
+const EXPORT_ADDRESS: DownloadAddress = {
+  path: EXPORT_PATH,
+  prefix: '/exports/',
+  usage: 'no such export: use /exports/segments/<segment id>/customers.csv',
+  allows: (role) => EXPORT_ROLES.includes(role),
+  forbidden: (role) => `exports need the marketer or admin role; you have ${role}`,
+};
 
 /**
  * One CSV line per customer (RFC 4180, CRLF, text defused against spreadsheet formulas). A value
@@ -126,23 +125,9 @@ export interface SegmentCustomersExportOptions {
 export function segmentCustomersCsvRoute(options: SegmentCustomersExportOptions): HttpRoutes {
   const { apollo, logger } = options;
   return async (request, response, url) => {
-    const segmentId = exportedSegmentId(url.pathname);
-    if (segmentId === undefined) {
-      if (!url.pathname.startsWith('/exports/')) return false;
-      sendError(response, 404, [{ message: 'no such export: use /exports/segments/<segment id>/customers.csv', extensions: { code: 'NOT_FOUND' } }]);
-      return true;
-    }
-    if (request.method !== 'GET') {
-      sendError(response, 405, [{ message: 'use GET', extensions: { code: 'METHOD_NOT_ALLOWED' } }], { allow: 'GET' });
-      return true;
-    }
-    const context = await authenticateRoute(request, response, options.context);
-    if (!context) return true;
-    const head = { [CORRELATION_HEADER]: context.correlationId };
-    if (!EXPORT_ROLES.includes(context.role)) {
-      sendError(response, 403, [{ message: `exports need the marketer or admin role; you have ${context.role}`, extensions: { code: 'FORBIDDEN' } }], head);
-      return true;
-    }
+    const opened = await openDownload(request, response, url, EXPORT_ADDRESS, options.context);
+    if (typeof opened === 'boolean') return opened;
+    const { id: segmentId, context, head } = opened;
 
     await streamCsvDownload<string>(response, {
       what: 'segment export',

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { ApolloServer } from '@apollo/server';
 import { csvRow } from '@seg/platform-csv';
 import type { Logger } from '@seg/platform-observability';
+import { CORRELATION_HEADER, type Role } from '@seg/platform-subgraph';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { GatewayContext } from '../graphql/gateway-context';
 
@@ -26,6 +27,73 @@ export async function authenticateRoute(request: IncomingMessage, response: Serv
     sendError(response, http?.status ?? 401, [{ message: error.message, extensions: { code: error.extensions['code'] ?? 'UNAUTHENTICATED' } }], { 'www-authenticate': 'Bearer' });
     return undefined;
   }
+}
+
+/**
+ * The id in a path: the first group of `pattern`, URL-decoded. Undefined when the path does not
+ * match, the id is empty, or its percent-encoding is broken.
+ */
+export function pathId(pattern: RegExp, pathname: string): string | undefined {
+  const match = pattern.exec(pathname);
+  if (!match?.[1]) return undefined;
+  try {
+    const id = decodeURIComponent(match[1]);
+    return id.length > 0 ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where a download route answers, and who may download. */
+export interface DownloadAddress {
+  /** The download's path, its id as the first group. */
+  readonly path: RegExp;
+  /** Other paths under this prefix answer 404 with `usage`; paths outside it go to the next route. */
+  readonly prefix: string;
+  readonly usage: string;
+  /** Whether a role may download; others get a 403 saying `forbidden(role)`. */
+  readonly allows: (role: Role) => boolean;
+  readonly forbidden: (role: Role) => string;
+}
+
+/** A download that may go ahead: its id, the caller's context, and the correlation id header for every answer. */
+export interface OpenedDownload {
+  readonly id: string;
+  readonly context: GatewayContext;
+  readonly head: Record<string, string>;
+}
+
+/**
+ * The checks of a download route before its first page, in order: the path (outside the prefix:
+ * false, for the next route; under it but not the download's: 404), the method (405 but for GET),
+ * the credentials (401, as /graphql), the role (403). Resolves the download, or whether the
+ * request was handled (true once an error was sent).
+ */
+export async function openDownload(
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+  address: DownloadAddress,
+  context: (request: IncomingMessage) => Promise<GatewayContext>,
+): Promise<OpenedDownload | boolean> {
+  const id = pathId(address.path, url.pathname);
+  if (id === undefined) {
+    if (!url.pathname.startsWith(address.prefix)) return false;
+    sendError(response, 404, [{ message: address.usage, extensions: { code: 'NOT_FOUND' } }]);
+    return true;
+  }
+  if (request.method !== 'GET') {
+    sendError(response, 405, [{ message: 'use GET', extensions: { code: 'METHOD_NOT_ALLOWED' } }], { allow: 'GET' });
+    return true;
+  }
+  const caller = await authenticateRoute(request, response, context);
+  if (!caller) return true;
+  const head = { [CORRELATION_HEADER]: caller.correlationId };
+  if (!address.allows(caller.role)) {
+    sendError(response, 403, [{ message: address.forbidden(caller.role), extensions: { code: 'FORBIDDEN' } }], head);
+    return true;
+  }
+  return { id, context: caller, head };
 }
 
 /** Waits until the response can take more data, or the client has gone. */

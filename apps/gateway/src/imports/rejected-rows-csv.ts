@@ -2,9 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import { csvRow } from '@seg/platform-csv';
 import type { Logger } from '@seg/platform-observability';
-import { CORRELATION_HEADER, hasRole, type HttpRoutes } from '@seg/platform-subgraph';
+import { hasRole, type HttpRoutes } from '@seg/platform-subgraph';
 import type { GatewayContext } from '../graphql/gateway-context';
-import { authenticateRoute, PageFailed, queryPage, sendError, streamCsvDownload } from '../http/route-helpers';
+import { openDownload, PageFailed, pathId, queryPage, streamCsvDownload, type DownloadAddress } from '../http/route-helpers';
 
 /** `GET /imports/<job id>/rejected.csv` */
 const REJECTED_PATH = /^\/imports\/([^/]+)\/rejected\.csv$/;
@@ -41,16 +41,15 @@ interface RejectedPage {
 }
 
 /** The job id of a rejected-rows path, or undefined for any other path. */
-export function rejectedRowsJobId(pathname: string): string | undefined {
-  const match = REJECTED_PATH.exec(pathname);
-  if (!match?.[1]) return undefined;
-  try {
-    const id = decodeURIComponent(match[1]);
-    return id.length > 0 ? id : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const rejectedRowsJobId = (pathname: string): string | undefined => pathId(REJECTED_PATH, pathname);
+
+const REJECTED_ADDRESS: DownloadAddress = {
+  path: REJECTED_PATH,
+  prefix: '/imports/',
+  usage: 'no such address: use POST /imports or GET /imports/<job id>/rejected.csv',
+  allows: (role) => hasRole(role, 'admin'),
+  forbidden: (role) => `rejected rows need the admin role; you have ${role}`,
+};
 
 /** One CSV line per rejected row (RFC 4180, CRLF); the raw text is defused against spreadsheet formulas like every text cell. */
 export function rejectedRowLine(row: RejectedRow): string {
@@ -80,23 +79,9 @@ export interface RejectedRowsCsvOptions {
 export function rejectedRowsCsvRoute(options: RejectedRowsCsvOptions): HttpRoutes {
   const { apollo, logger } = options;
   return async (request, response, url) => {
-    const jobId = rejectedRowsJobId(url.pathname);
-    if (jobId === undefined) {
-      if (!url.pathname.startsWith('/imports/')) return false;
-      sendError(response, 404, [{ message: 'no such address: use POST /imports or GET /imports/<job id>/rejected.csv', extensions: { code: 'NOT_FOUND' } }]);
-      return true;
-    }
-    if (request.method !== 'GET') {
-      sendError(response, 405, [{ message: 'use GET', extensions: { code: 'METHOD_NOT_ALLOWED' } }], { allow: 'GET' });
-      return true;
-    }
-    const context = await authenticateRoute(request, response, options.context);
-    if (!context) return true;
-    const head = { [CORRELATION_HEADER]: context.correlationId };
-    if (!hasRole(context.role, 'admin')) {
-      sendError(response, 403, [{ message: `rejected rows need the admin role; you have ${context.role}`, extensions: { code: 'FORBIDDEN' } }], head);
-      return true;
-    }
+    const opened = await openDownload(request, response, url, REJECTED_ADDRESS, options.context);
+    if (typeof opened === 'boolean') return opened;
+    const { id: jobId, context, head } = opened;
 
     await streamCsvDownload<number>(response, {
       what: 'rejected rows download',
