@@ -728,7 +728,8 @@ async function main(): Promise<void> {
     const storedRate = rate(last.rfmLines, since(linesAt));
     const endRate = rate(job.linesRead, endS);
     check('within 3x of pandas + scikit-learn (time to segments)', endS !== null && sklearn ? endS / sklearn <= 3 : null, ratio(endS));
-    check('>= 100,000 lines/s into MariaDB (rfm lines stored, average)', storedRate === null ? null : storedRate >= 100_000, `${int(storedRate)} lines/s`);
+    check(`>= 100,000 lines/s into MariaDB (rfm lines stored, average${options.staged ? ', rfm alone on the full topic' : ''})`, storedRate === null ? null : storedRate >= 100_000, `${int(storedRate)} lines/s`);
+    if (!options.staged) console.log('        (overlapped with the import, rfm stores lines as they arrive, so this rate is bounded by the import\'s; --staged measures the rfm stage alone)');
     check('>= 50,000 lines/s end to end (lines read / time to segments)', endRate === null ? null : endRate >= 50_000, `${int(endRate)} lines/s`);
   }
 
