@@ -23,12 +23,11 @@
 //    tools/demo.ts: the newest model's customers == rfmSummary.customers, the segments' sizes sum
 //    to it and are all of that model, the same state twice in a row); that query makes rfm score
 //    every customer again while its aggregates move, so it is not asked on every poll of a
-//    drain. It also notes when every
-//    customer first had a segment (sizes sum to the customers) even if the newest model was
-//    trained on fewer of them: customers that arrive after a training run are placed on the
-//    nearest centroid, and a new run starts only once enough customers changed. If that state
-//    lasts --retrain-after-s (20) with nothing moving, it asks for a training run
-//    (trainSegmentation, admin) so the demo rule can complete, and says so.
+//    drain. It also notes when every customer first had a segment (sizes sum to the customers)
+//    even if the newest model was trained on fewer of them: customers that arrive after a
+//    training run are placed on the nearest centroid, and a new run starts only once enough
+//    customers changed. If that state lasts --retrain-after-s (20) with nothing moving, it asks
+//    for a training run (trainSegmentation, admin) so the demo rule can complete, and says so.
 // 3. Reads the CPU time each app used (/proc/<pid>/stat), and that of the shared MariaDB and
 //    Kafka broker processes when it can find them (they may serve other work too).
 // 4. Stops the platform (its databases are dropped), then times the `segment` command (bundled,
